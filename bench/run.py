@@ -1,0 +1,256 @@
+"""`make bench`: run every stage at national scale beside the baseline that bounds it.
+
+Writes bench/results/<date>.json and the summary table in bench/README.md (between markers).
+Not part of `make test`: it needs tens of GB of disk and tens of minutes.
+
+    python -m bench.run [--scale national] [--data bench/data] [--reuse] [--skip-generate]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from bench.measure import Measurement, measure
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO = BENCH_DIR.parent
+PRAKERJA = str(Path(sys.executable).with_name("prakerja"))
+PY = sys.executable
+
+# target name -> (stage, baseline or None, bound); ratio = stage / baseline or absolute figure.
+TARGETS = {
+    "nightly_wall_s": 600.0,
+    "nightly_peak_gib": 8.0,
+    "ingest_vs_bare_read_speed": 0.5,  # at least
+    "build_vs_compiled_sql": 1.3,  # at most
+    "dashboard_page_median_ms": 200.0,
+    "incremental_nightly_wall_s": 60.0,
+}
+
+
+def _env(home: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PRAKERJA_HOME"] = str(home)
+    return env
+
+
+def _fresh(home: Path) -> Path:
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    return home
+
+
+def run(scale: str, data: Path, reuse: bool) -> dict[str, object]:
+    data.mkdir(parents=True, exist_ok=True)
+    log = str(data / "bench.log")
+    inbox = data / f"inbox-{scale}"
+    results: list[Measurement] = []
+
+    def step(name: str, argv: list[str], home: Path) -> Measurement:
+        m = measure(name, argv, _env(home), log)
+        print(
+            f"{name:32s} {m.wall_s:9.1f} s  cpu {m.cpu_s:9.1f} s  {m.peak_rss_mib:9.0f} MiB"
+            f"  exit {m.exit_code}",
+            flush=True,
+        )
+        results.append(m)
+        if m.exit_code != 0:
+            raise SystemExit(f"{name} failed (exit {m.exit_code}); see {log}")
+        return m
+
+    if not (reuse and (inbox / "MANIFEST.json").exists()):
+        shutil.rmtree(inbox, ignore_errors=True)
+        step(
+            "generate",
+            [PRAKERJA, "generate", "--scale", scale, "--seed", "1", "--out", str(inbox)],
+            data,
+        )
+
+    # Stage by stage, each with its baseline.
+    home = _fresh(data / "home-stages")
+    ingest = step("ingest", [PRAKERJA, "ingest", str(inbox)], home)
+    bare = step(
+        "baseline_bare_read",
+        [PY, "-m", "bench.baselines", "bare_read", str(inbox), str(data / "bare_read.duckdb")],
+        home,
+    )
+    build = step("build", [PRAKERJA, "build"], home)
+    compiled = step(
+        "baseline_compiled_sql",
+        [
+            PY,
+            "-m",
+            "bench.baselines",
+            "compiled_sql",
+            str(REPO / "dbt_project"),
+            str(home / "build.duckdb"),
+            str(home / "raw.duckdb"),
+            str(data / "compiled_sql.duckdb"),
+        ],
+        home,
+    )
+    check = step("check", [PRAKERJA, "check"], home)
+    checks_json = data / "checks.json"
+    _export_checks(home / "raw.duckdb", checks_json)
+    agg = step(
+        "baseline_aggregate_checks",
+        [
+            PY,
+            "-m",
+            "bench.baselines",
+            "aggregate_checks",
+            str(checks_json),
+            str(home / "raw.duckdb"),
+            str(home / "build.duckdb"),
+        ],
+        home,
+    )
+    step("publish", [PRAKERJA, "publish"], home)
+    dash = _dashboard(home, data)
+
+    # The whole nightly from an empty warehouse.
+    nightly_home = _fresh(data / "home-nightly")
+    nightly = step("nightly", [PRAKERJA, "nightly", str(inbox)], nightly_home)
+
+    incremental = _incremental(scale, data, nightly_home, step)
+
+    figures: dict[str, float | None] = {
+        "nightly_wall_s": nightly.wall_s,
+        "nightly_peak_gib": round(nightly.peak_rss_mib / 1024, 2),
+        "ingest_vs_bare_read_speed": round(bare.wall_s / ingest.wall_s, 2),
+        "build_vs_compiled_sql": round(build.wall_s / compiled.wall_s, 2),
+        "check_vs_aggregate_sql": round(check.wall_s / max(agg.wall_s, 0.01), 2),
+        "dashboard_page_median_ms": dash.get("worst_page_median_ms"),
+        "incremental_nightly_wall_s": incremental.wall_s if incremental else None,
+    }
+    return {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "scale": scale,
+        "machine": {"cores": os.cpu_count(), "python": sys.version.split()[0]},
+        "stages": [m.as_dict() for m in results],
+        "dashboard": dash,
+        "figures": figures,
+        "targets": TARGETS,
+    }
+
+
+def _export_checks(raw_db: Path, out: Path) -> None:
+    import duckdb
+
+    con = duckdb.connect(str(raw_db), read_only=True)
+    try:
+        rows = con.execute(
+            "select table_name, column_name from audit.dq_results "
+            "where run_id = (select max(run_id) from audit.dq_runs)"
+        ).fetchall()
+    finally:
+        con.close()
+    out.write_text(json.dumps([{"table": t, "column": c} for t, c in rows]))
+
+
+def _dashboard(home: Path, data: Path) -> dict[str, object]:
+    out = data / "dashboard_queries.json"
+    step = measure(
+        "dashboard_queries",
+        [PY, "-m", "bench.dashboard_queries", str(out)],
+        _env(home),
+        str(data / "bench.log"),
+    )
+    if step.exit_code != 0 or not out.exists():
+        return {"error": f"exit {step.exit_code}"}
+    return json.loads(out.read_text())
+
+
+def _incremental(scale: str, data: Path, home: Path, step) -> Measurement | None:  # type: ignore[no-untyped-def]
+    """One more wave of applications (800,000 at national scale) on top of a built warehouse."""
+    extra = data / f"inbox-{scale}-extra-wave"
+    if not (extra / "MANIFEST.json").exists():
+        shutil.rmtree(extra, ignore_errors=True)
+        m = measure(
+            "generate_extra_wave",
+            [
+                PRAKERJA,
+                "generate",
+                "--scale",
+                scale,
+                "--seed",
+                "2",
+                "--out",
+                str(extra),
+                "--extra-wave",
+            ],
+            _env(home),
+            str(data / "bench.log"),
+        )
+        if m.exit_code != 0:
+            print("incremental: the generator has no --extra-wave option; not measured")
+            return None
+    return step("nightly_incremental_one_wave", [PRAKERJA, "nightly", str(extra)], home)
+
+
+def write_readme(result: dict[str, object]) -> None:
+    figures: dict[str, float | None] = result["figures"]  # type: ignore[assignment]
+    rows = [
+        ("whole nightly, wall", "nightly_wall_s", "<= 600 s", "s"),
+        ("whole nightly, peak memory", "nightly_peak_gib", "<= 8 GiB", "GiB"),
+        ("ingestion speed / bare DuckDB read", "ingest_vs_bare_read_speed", ">= 0.5x", "x"),
+        ("build / compiled SQL in DuckDB", "build_vs_compiled_sql", "<= 1.3x", "x"),
+        ("checks / aggregate SQL", "check_vs_aggregate_sql", "(no target)", "x"),
+        ("dashboard: slowest page, median", "dashboard_page_median_ms", "< 200 ms", "ms"),
+        ("incremental nightly, one wave", "incremental_nightly_wall_s", "<= 60 s", "s"),
+    ]
+    lines = [
+        f"Last run: {result['date']}, scale `{result['scale']}`, "
+        f"{result['machine']['cores']} cores (`bench/results/`).",  # type: ignore[index]
+        "",
+        "| measure | target | measured | met |",
+        "|---|---|---|---|",
+    ]
+    for label, key, target, unit in rows:
+        value = figures.get(key)
+        met = _met(key, value)
+        shown = "not measured" if value is None else f"{value} {unit}"
+        lines.append(f"| {label} | {target} | {shown} | {met} |")
+    lines += ["", "| stage | wall s | CPU s | peak MiB |", "|---|---|---|---|"]
+    for s in result["stages"]:  # type: ignore[union-attr]
+        lines.append(f"| {s['name']} | {s['wall_s']} | {s['cpu_s']} | {s['peak_rss_mib']} |")
+    readme = BENCH_DIR / "README.md"
+    text = readme.read_text()
+    start, end = "<!-- results:start -->", "<!-- results:end -->"
+    head, _, rest = text.partition(start)
+    _, _, tail = rest.partition(end)
+    readme.write_text(head + start + "\n" + "\n".join(lines) + "\n" + end + tail)
+
+
+def _met(key: str, value: float | None) -> str:
+    if value is None or key not in TARGETS:
+        return "-"
+    bound = TARGETS[key]
+    ok = value >= bound if key == "ingest_vs_bare_read_speed" else value <= bound
+    return "yes" if ok else "**no**"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench", description=__doc__)
+    parser.add_argument("--scale", default="national", choices=["demo", "small", "national"])
+    parser.add_argument("--data", default=str(BENCH_DIR / "data"))
+    parser.add_argument("--reuse", action="store_true", help="reuse generated deliveries")
+    args = parser.parse_args(argv)
+    result = run(args.scale, Path(args.data), args.reuse)
+    out_dir = BENCH_DIR / "results"
+    out_dir.mkdir(exist_ok=True)
+    stamp = dt.date.today().isoformat()
+    (out_dir / f"{stamp}-{args.scale}.json").write_text(json.dumps(result, indent=2) + "\n")
+    write_readme(result)
+    print(json.dumps(result["figures"], indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
