@@ -1,18 +1,418 @@
-"""`prakerja publish` (placeholder until its issue lands)."""
+"""`prakerja publish`: copy the built marts into a release file and switch serving/current.duckdb.
+
+Write-audit-publish, the publish half. A release is written under a temporary name in
+serving/releases/, fsynced and renamed to `<run_id>.duckdb`; only then does
+serving/current.duckdb change, by `os.replace` of a fresh hard link to the release. So:
+- a reader that opens current.duckdb gets one whole, finished file, the old or the new one;
+  a reader that already has it open keeps reading the old inode, undisturbed;
+- current.duckdb stays a regular file (not a symlink), readable by any tool, and a crash at any
+  point leaves it either unchanged or fully switched;
+- nothing ever writes to a file that a reader can open, so DuckDB's one-writer lock never bites.
+The last `settings.keep_releases` releases are kept (and always the current one), so
+`prakerja publish --rollback` can switch back to the previous one.
+
+The gate (dbt tests and critical expectations passed) is the nightly run's job; run by hand,
+`prakerja publish` requires the latest Great Expectations run to have passed after the last build.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import re
+import secrets
+import subprocess
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from prakerja.errors import UsageError
+from prakerja import run_lock
+from prakerja.console import info, print_table, warn
+from prakerja.crash_points import crash_point
+from prakerja.errors import DataError, GateFailed, UsageError
+from prakerja.paths import CONTRACTS_FILE, REPO_ROOT
 from prakerja.settings import Settings
 
-HELP = "Publish the built marts to serving/current.duckdb, or roll back."
+if TYPE_CHECKING:
+    import duckdb
+
+HELP = (
+    "Publish the built marts, dims and data-quality history to serving/current.duckdb "
+    "(a new release, switched atomically), or roll back to the previous release."
+)
+
+SERVED_PREFIXES = ("dim_", "fct_", "mart_")
+RUN_ID_PATTERN = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{6}")
+_TMP_PREFIX = ".tmp-"
+
+# Columns the data-quality history has in the serving file when `prakerja check` has not run yet
+# (docs/architecture.md, "The served tables"): the dashboard can rely on the tables existing.
+DQ_RUNS_COLUMNS = (
+    "run_id varchar, started_at timestamp, finished_at timestamp, success boolean, "
+    "critical_failures integer, warnings integer, expectations integer"
+)
+DQ_RESULTS_COLUMNS = (
+    "run_id varchar, suite varchar, expectation_id varchar, table_name varchar, "
+    "column_name varchar, expectation_type varchar, severity varchar, success boolean, "
+    "observed_value varchar, expected varchar, checked_at timestamp"
+)
+
+
+@dataclass
+class Release:
+    run_id: str
+    path: Path
+    published_at: str
+    git_revision: str | None
+    tables: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "run_id": self.run_id,
+            "path": str(self.path),
+            "published_at": self.published_at,
+            "git_revision": self.git_revision,
+            "tables": self.tables,
+        }
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """Sortable by time (UTC, to the second), unique by a short random suffix."""
+    now = now or datetime.now(UTC)
+    return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
+
+
+def git_revision() -> str | None:
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(REPO_ROOT), "rev-parse", "--short=12", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    revision = result.stdout.strip()
+    return revision if result.returncode == 0 and revision else None
+
+
+def pii_column_names() -> set[str]:
+    """Names of the delivered personal columns (contract `pii: hash|drop`), lower case."""
+    import yaml
+
+    contracts = yaml.safe_load(CONTRACTS_FILE.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for delivery in contracts.get("deliveries", []):
+        for column in delivery.get("columns", []):
+            if column.get("pii"):
+                names.add(str(column["name"]).lower())
+    return names
+
+
+def _fsync_path(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _served_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """(schema, table) of every dim_/fct_/mart_ relation in build.duckdb; a name found in two
+    schemas is an error, since the serving file has one flat namespace."""
+    rows = con.execute(
+        """
+        select table_schema, table_name
+        from information_schema.tables
+        where table_catalog = 'build'
+        order by table_name, table_schema
+        """
+    ).fetchall()
+    found: dict[str, str] = {}
+    for schema, table in rows:
+        if not str(table).startswith(SERVED_PREFIXES):
+            continue
+        if table in found:
+            raise DataError(
+                f"build.duckdb has {table} in two schemas ({found[table]}, {schema}): "
+                "the serving file needs one"
+            )
+        found[table] = schema
+    return [(schema, table) for table, schema in sorted(found.items())]
+
+
+def _copy_dq_history(con: duckdb.DuckDBPyConnection, has_raw: bool) -> None:
+    present: set[str] = set()
+    if has_raw:
+        present = {
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.tables "
+                "where table_catalog = 'raw' and table_schema = 'audit'"
+            ).fetchall()
+        }
+    for table, columns in (("dq_runs", DQ_RUNS_COLUMNS), ("dq_results", DQ_RESULTS_COLUMNS)):
+        if table in present:
+            con.execute(f"create table main.{table} as select * from raw.audit.{table}")
+        else:
+            warn(f"raw.duckdb has no audit.{table} yet: publishing it empty")
+            con.execute(f"create table main.{table} ({columns})")
+
+
+def _check_no_pii_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """A last guard at the boundary: no served column may carry a delivered personal field's
+    name. The content scan against clear values lives in the tests."""
+    personal = pii_column_names()
+    rows = con.execute(
+        "select table_name, column_name from information_schema.columns "
+        "where table_catalog = current_database()"
+    ).fetchall()
+    leaks = sorted(f"{t}.{c}" for t, c in rows if str(c).lower() in personal)
+    if leaks:
+        raise GateFailed(f"personal columns would be published: {', '.join(leaks)}")
+
+
+def write_release(settings: Settings, run_id: str) -> Release:
+    """Write serving/releases/<run_id>.duckdb from build.duckdb and raw.duckdb's DQ history.
+    The file appears under its final name only once complete and on disk."""
+    import duckdb
+
+    if not RUN_ID_PATTERN.fullmatch(run_id):
+        raise UsageError(f"run id {run_id!r} is not of the form 20261127T231500Z-1a2b3c")
+    if not settings.build_db.exists():
+        raise UsageError(f"{settings.build_db} does not exist: run `prakerja build` first")
+    settings.releases_dir.mkdir(parents=True, exist_ok=True)
+    final = settings.releases_dir / f"{run_id}.duckdb"
+    if final.exists():
+        raise UsageError(f"release {run_id} already exists")
+    tmp = settings.releases_dir / f"{_TMP_PREFIX}{run_id}.duckdb"
+    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+
+    revision = git_revision()
+    published_at = datetime.now(UTC).replace(microsecond=0)
+    tables: dict[str, int] = {}
+    con = duckdb.connect(str(tmp), config={"threads": settings.threads})
+    try:
+        con.execute(f"attach '{settings.build_db}' as build (read_only)")
+        has_raw = settings.raw_db.exists()
+        if has_raw:
+            con.execute(f"attach '{settings.raw_db}' as raw (read_only)")
+        served = _served_tables(con)
+        if not served:
+            raise DataError(f"{settings.build_db} has no dim_/fct_/mart_ tables to publish")
+        for index, (schema, table) in enumerate(served):
+            con.execute(
+                f"create table main.{_quote(table)} as "
+                f"select * from build.{_quote(schema)}.{_quote(table)}"
+            )
+            if index == 0:
+                crash_point("publish.copying")
+        _copy_dq_history(con, has_raw)
+        con.execute("detach build")
+        if has_raw:
+            con.execute("detach raw")
+        for table in [*(t for _, t in served), "dq_runs", "dq_results"]:
+            (count,) = con.execute(f"select count(*) from main.{_quote(table)}").fetchall()[0]
+            tables[table] = int(count)
+        con.execute(
+            "create table main.release_info (run_id varchar, published_at timestamp, "
+            "git_revision varchar, tables varchar)"
+        )
+        con.execute(
+            "insert into main.release_info values (?, ?, ?, ?)",
+            [run_id, published_at.replace(tzinfo=None), revision, json.dumps(tables)],
+        )
+        _check_no_pii_columns(con)
+        con.execute("checkpoint")
+    except BaseException:
+        con.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    con.close()
+    crash_point("publish.copied")
+    wal = tmp.with_name(tmp.name + ".wal")
+    if wal.exists():  # checkpoint + close leave none; a WAL would not travel with the rename
+        raise DataError(f"{wal} left behind after checkpoint: refusing to publish")
+    _fsync_path(tmp)
+    crash_point("publish.synced")
+    os.replace(tmp, final)
+    _fsync_path(settings.releases_dir)
+    crash_point("publish.renamed")
+    return Release(run_id, final, published_at.isoformat(), revision, tables)
+
+
+def switch_current(settings: Settings, release: Path) -> None:
+    """Point serving/current.duckdb at `release` in one rename: a new hard link under a temporary
+    name, then os.replace over current.duckdb (atomic on POSIX within one directory)."""
+    link = settings.serving_dir / f"{_TMP_PREFIX}current.duckdb"
+    link.unlink(missing_ok=True)
+    os.link(release, link)
+    crash_point("switch.linked")
+    os.replace(link, settings.current_db)
+    _fsync_path(settings.serving_dir)
+    crash_point("switch.replaced")
+
+
+def releases(settings: Settings) -> list[Path]:
+    """Finished releases, oldest first (run ids sort by time)."""
+    if not settings.releases_dir.exists():
+        return []
+    return sorted(
+        path
+        for path in settings.releases_dir.glob("*.duckdb")
+        if RUN_ID_PATTERN.fullmatch(path.stem)
+    )
+
+
+def current_release(settings: Settings) -> Path | None:
+    """The release current.duckdb is a link to (same inode), or None."""
+    try:
+        current = settings.current_db.stat()
+    except FileNotFoundError:
+        return None
+    for path in releases(settings):
+        stat = path.stat()
+        if (stat.st_ino, stat.st_dev) == (current.st_ino, current.st_dev):
+            return path
+    return None
+
+
+def current_run_id(settings: Settings) -> str | None:
+    path = current_release(settings)
+    return path.stem if path else None
+
+
+def clean_leftovers(settings: Settings) -> list[Path]:
+    """Remove temporary files a killed run left in serving/ (only under the run lock)."""
+    removed: list[Path] = []
+    for folder in (settings.serving_dir, settings.releases_dir):
+        if folder.exists():
+            for path in folder.glob(f"{_TMP_PREFIX}*"):
+                path.unlink(missing_ok=True)
+                removed.append(path)
+    return removed
+
+
+def prune(settings: Settings) -> list[Path]:
+    """Keep the newest `keep_releases` releases and the current one; delete the rest. A reader
+    holding a deleted release open keeps reading it: the inode lives until it closes."""
+    keep = set(releases(settings)[-settings.keep_releases :])
+    current = current_release(settings)
+    if current:
+        keep.add(current)
+    removed = [path for path in releases(settings) if path not in keep]
+    for path in removed:
+        path.unlink()
+    return removed
+
+
+def publish(settings: Settings, run_id: str) -> Release:
+    """Write the release for `run_id`, switch current.duckdb to it, prune old releases.
+    The caller holds the run lock and has checked the gate."""
+    settings.ensure_dirs()
+    clean_leftovers(settings)
+    release = write_release(settings, run_id)
+    switch_current(settings, release.path)
+    prune(settings)
+    crash_point("publish.pruned")
+    return release
+
+
+def rollback(settings: Settings) -> str:
+    """Switch current.duckdb to the release before the current one; returns its run id."""
+    available = releases(settings)
+    current = current_release(settings)
+    if current is None:
+        raise UsageError("nothing is published: there is no release to roll back from")
+    older = [path for path in available if path.name < current.name]
+    if not older:
+        raise UsageError(f"{current.stem} is the oldest release kept: nothing to roll back to")
+    switch_current(settings, older[-1])
+    return older[-1].stem
+
+
+def latest_check_passed(settings: Settings) -> tuple[bool, str]:
+    """Whether the latest `prakerja check` run passed and ran after the last build."""
+    import duckdb
+
+    if not settings.raw_db.exists():
+        return False, f"{settings.raw_db} does not exist"
+    con = duckdb.connect(str(settings.raw_db), read_only=True)
+    try:
+        present = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'audit' and table_name = 'dq_runs'"
+        ).fetchall()[0][0]
+        if not present:
+            return False, "no data-quality run is recorded (audit.dq_runs)"
+        rows = con.execute(
+            "select run_id, success, finished_at from audit.dq_runs "
+            "order by finished_at desc nulls last limit 1"
+        ).fetchall()
+    finally:
+        con.close()
+    if not rows:
+        return False, "no data-quality run is recorded (audit.dq_runs)"
+    run_id, success, finished_at = rows[0]
+    if not success:
+        return False, f"the latest data-quality run {run_id} failed a critical expectation"
+    built = datetime.fromtimestamp(settings.build_db.stat().st_mtime, UTC).replace(tzinfo=None)
+    if finished_at is not None and finished_at < built:
+        return False, f"build.duckdb changed after the latest data-quality run {run_id}"
+    return True, f"data-quality run {run_id} passed"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--rollback", action="store_true")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--rollback",
+        action="store_true",
+        help="switch current.duckdb back to the release before the current one",
+    )
+    group.add_argument("--list", action="store_true", help="list the releases kept")
+    parser.add_argument(
+        "--run-id", help="release id (default: a new one, UTC time and a random suffix)"
+    )
+    parser.add_argument(
+        "--skip-gate",
+        action="store_true",
+        help="publish even if the latest data-quality run did not pass (for recovery only)",
+    )
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    raise UsageError("'prakerja publish' is not available yet")
+    if args.list:
+        current = current_release(settings)
+        rows = [
+            (p.stem, "current" if p == current else "", f"{p.stat().st_size / 1e6:.1f} MB")
+            for p in releases(settings)
+        ]
+        print_table("releases", ["run id", "", "size"], rows)
+        return 0
+    run_id = args.run_id or new_run_id()
+    with run_lock.held(settings.home, f"publish-{run_id}", settings.lock_stale_seconds):
+        if args.rollback:
+            previous = current_run_id(settings)
+            target = rollback(settings)
+            info(f"rolled back serving/current.duckdb from {previous} to {target}")
+            return 0
+        if not args.skip_gate:
+            passed, why = latest_check_passed(settings)
+            if not passed:
+                raise GateFailed(f"not publishing: {why} (run `prakerja check`)")
+        started = time.monotonic()
+        release = publish(settings, run_id)
+    info(
+        f"published {release.run_id}: {len(release.tables)} tables in "
+        f"{time.monotonic() - started:.1f} s -> {settings.current_db}"
+    )
+    return 0
