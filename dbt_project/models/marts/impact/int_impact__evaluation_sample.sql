@@ -1,0 +1,78 @@
+-- One row per eligible application: the lottery's population. Arm = the lottery outcome
+-- (is_selected), whatever happened after (revocation, no training): intention to treat.
+-- The follow-up (evaluation) survey answers are joined where the applicant responded.
+-- Portable SQL only (runs on DuckDB and Spark): CTEs, cast(), case, row_number.
+with eligible as (
+    select
+        application_id,
+        participant_key,
+        wave_number,
+        province_code_bps,
+        gender,
+        education,
+        employment_status,
+        registered_at,
+        case when is_selected then 1 else 0 end as treated
+    from {{ ref('fct_applications') }}
+    where is_eligible
+),
+
+participants as (
+    select participant_key, birth_year
+    from {{ ref('dim_participants') }}
+),
+
+-- A repeated evaluation answer for one application keeps the latest (the survey's final word).
+evaluation_ranked as (
+    select
+        application_id,
+        survey_date,
+        is_employed,
+        has_new_job,
+        monthly_income_rp,
+        started_business,
+        row_number() over (
+            partition by application_id order by survey_date desc, response_id desc
+        ) as answer_rank
+    from {{ ref('fct_survey_responses') }}
+    where survey_type = 'evaluation'
+),
+
+evaluation as (
+    select *
+    from evaluation_ranked
+    where answer_rank = 1
+)
+
+select
+    e.application_id,
+    e.wave_number,
+    e.treated,
+    e.province_code_bps,
+    -- Five island groups from the BPS code's first digit: 1 Sumatra, 3 Java, 6 Kalimantan,
+    -- 7 Sulawesi; 5 (Bali, Nusa Tenggara), 8 (Maluku) and 9 (Papua) together as the east.
+    case substr(e.province_code_bps, 1, 1)
+        when '1' then 'sumatra'
+        when '3' then 'java'
+        when '6' then 'kalimantan'
+        when '7' then 'sulawesi'
+        when '5' then 'east'
+        when '8' then 'east'
+        when '9' then 'east'
+        else 'unknown'
+    end as province_group,
+    e.gender,
+    e.education,
+    e.employment_status,
+    cast(extract(year from e.registered_at) - p.birth_year as double) as age_years,
+    case when v.application_id is null then 0 else 1 end as responded,
+    case when v.is_employed then 1.0 when not v.is_employed then 0.0 end as employed,
+    case when v.has_new_job then 1.0 when not v.has_new_job then 0.0 end as new_job,
+    cast(v.monthly_income_rp as double) as monthly_income_rp,
+    case when v.started_business then 1.0 when not v.started_business then 0.0 end
+        as started_business
+from eligible as e
+left join participants as p
+    on e.participant_key = p.participant_key
+left join evaluation as v
+    on e.application_id = v.application_id
