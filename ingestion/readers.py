@@ -1,0 +1,238 @@
+"""Read one delivery into the temporary table `staged`: every contract column as text, the
+1-based data row number (`_row_number`, header excluded) and, for a line that could not be split
+into the declared columns, `_malformed` (why; the line itself is not kept: it may hold PII).
+
+DuckDB parses CSV and Parquet (never sniffing types: all text, cast later). xlsx and the BPS
+table layout are small publications read with openpyxl / the csv module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from ingestion.contract import Entity
+from ingestion.file_checks import FileRejected, check_columns, sniff_csv
+
+STAGED = "staged"
+
+
+@dataclass
+class ReadResult:
+    fmt: str
+    delimiter: str = ","
+    notes: list[str] = field(default_factory=list)
+
+
+def _required(entity: Entity) -> list[str]:
+    return [c.name for c in entity.columns if c.required]
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _select_contract_columns(entity: Entity, present: tuple[str, ...], source: str) -> str:
+    """Contract columns as varchar (NULL when an optional column is absent), in contract order."""
+    parts = []
+    for column in entity.columns:
+        if column.name in present:
+            parts.append(
+                f"cast({source}.{_quote(column.name)} as varchar) as {_quote(column.name)}"
+            )
+        else:
+            parts.append(f"cast(null as varchar) as {_quote(column.name)}")
+    return ", ".join(parts)
+
+
+def read_csv(conn: duckdb.DuckDBPyConnection, path: Path, entity: Entity) -> ReadResult:
+    dialect = sniff_csv(path)
+    check_columns(path.name, dialect.header, _required(entity))
+    columns = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in dialect.header) + "}"
+    conn.execute("drop table if exists reject_errors; drop table if exists reject_scans")
+    # strict_mode without null_padding turns a truncated or ragged line into a rejected line
+    # (with its line number) instead of silently shifting or padding values.
+    relation = f"""read_csv('{path}', header = true, delim = '{dialect.delimiter}',
+        quote = '"', escape = '"', columns = {columns}, auto_detect = false,
+        strict_mode = true, null_padding = false, store_rejects = true, encoding = 'utf-8')"""
+    try:
+        conn.execute(
+            f"create or replace temp table read_good as "
+            f"select row_number() over () as _k, * from {relation}"
+        )
+    except duckdb.Error as exc:
+        raise FileRejected(
+            "unreadable_file", f"{path.name}: cannot be parsed as CSV: {exc}"
+        ) from exc
+    encoding_errors = conn.execute(
+        "select count(*) from reject_errors where error_type = 'INVALID ENCODING'"
+    ).fetchall()[0][0]
+    if encoding_errors:
+        raise FileRejected(
+            "unreadable_file", f"{path.name}: {encoding_errors} line(s) are not valid UTF-8"
+        )
+    # A rejected line's number counts the header as line 1. Good rows come back in file order
+    # without the rejected ones; each good row's data row number is its ordinal plus the number
+    # of rejected lines before it, found with an ASOF join on "good rows seen before the reject".
+    conn.execute(
+        f"""
+        create or replace temp table read_rejects as
+        with lines as (
+            select line - 1 as row_number, min(error_type) as error_type,
+                   min(error_message) as error_message
+            from reject_errors
+            group by line
+        )
+        select row_number, error_type, error_message,
+               row_number - row_number() over (order by row_number) as good_before
+        from lines;
+
+        create or replace temp table {STAGED} as
+        with shifts as (
+            select good_before, count(*) over (order by good_before) as shift
+            from read_rejects
+            qualify row_number() over (partition by good_before order by row_number desc) = 1
+        ),
+        good as (
+            select g._k + coalesce(s.shift, 0) as _row_number,
+                   cast(null as varchar) as _malformed,
+                   {_select_contract_columns(entity, dialect.header, "g")}
+            from read_good as g
+            asof left join shifts as s on g._k > s.good_before
+        ),
+        bad as (
+            select row_number as _row_number,
+                   lower(error_type) || ': ' || regexp_replace(
+                       error_message, '^.*(Expected Number of Columns.*)$', '\\1'
+                   ) as _malformed,
+                   {", ".join(f"cast(null as varchar) as {_quote(c.name)}" for c in entity.columns)}
+            from read_rejects
+        )
+        select * from good
+        union all
+        select * from bad
+        """
+    )
+    notes = []
+    extra = [name for name in dialect.header if name not in {c.name for c in entity.columns}]
+    if extra:
+        notes.append(f"{path.name}: columns not in the contract were ignored: {', '.join(extra)}")
+    return ReadResult(fmt="csv", delimiter=dialect.delimiter, notes=notes)
+
+
+def read_parquet(conn: duckdb.DuckDBPyConnection, path: Path, entity: Entity) -> ReadResult:
+    try:
+        described = conn.execute(f"describe select * from read_parquet('{path}')").fetchall()
+    except duckdb.Error as exc:
+        raise FileRejected(
+            "unreadable_file", f"{path.name}: not a readable Parquet file: {exc}"
+        ) from exc
+    present = tuple(str(row[0]).lower() for row in described)
+    original = {str(row[0]).lower(): str(row[0]) for row in described}
+    check_columns(path.name, present, _required(entity))
+    selects = []
+    for column in entity.columns:
+        if column.name in present:
+            # Typed Parquet values become their canonical text (dates ISO, decimals with a point)
+            # and go through the same checks and casts as CSV text.
+            selects.append(
+                f"cast({_quote(original[column.name])} as varchar) as {_quote(column.name)}"
+            )
+        else:
+            selects.append(f"cast(null as varchar) as {_quote(column.name)}")
+    try:
+        conn.execute(
+            f"""create or replace temp table {STAGED} as
+            select file_row_number + 1 as _row_number, cast(null as varchar) as _malformed,
+                   {", ".join(selects)}
+            from read_parquet('{path}', file_row_number = true)"""
+        )
+    except duckdb.Error as exc:
+        raise FileRejected("unreadable_file", f"{path.name}: cannot read Parquet: {exc}") from exc
+    return ReadResult(fmt="parquet")
+
+
+def cell_text(value: object) -> str | None:
+    """An xlsx cell as the text a CSV export would hold."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value).strip()
+    return text or None
+
+
+def xlsx_rows(path: Path) -> list[list[str | None]]:
+    """All rows of the first sheet as text (xlsx deliveries are small catalogues and tables)."""
+    import zipfile
+
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        raise FileRejected(
+            "unreadable_file", f"{path.name}: not a readable xlsx workbook: {exc}"
+        ) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        rows = [[cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+    while rows and all(v is None for v in rows[-1]):
+        rows.pop()
+    return rows
+
+
+def register_rows(
+    conn: duckdb.DuckDBPyConnection,
+    entity: Entity,
+    records: list[tuple[int, dict[str, str | None]]],
+) -> None:
+    """Stage small, already split rows (xlsx, BPS tables) as the `staged` table."""
+    import pyarrow as pa
+
+    data: dict[str, list[object]] = {
+        "_row_number": [r for r, _ in records],
+        "_malformed": [values.get("_malformed") for _, values in records],
+    }
+    for column in entity.columns:
+        data[column.name] = [values.get(column.name) for _, values in records]
+    schema = pa.schema(
+        [("_row_number", pa.int64()), ("_malformed", pa.string())]
+        + [(c.name, pa.string()) for c in entity.columns]
+    )
+    table = pa.Table.from_pydict(data, schema=schema)
+    conn.register("staged_arrow", table)
+    try:
+        conn.execute(f"create or replace temp table {STAGED} as select * from staged_arrow")
+    finally:
+        conn.unregister("staged_arrow")
+
+
+def read_xlsx(conn: duckdb.DuckDBPyConnection, path: Path, entity: Entity) -> ReadResult:
+    rows = xlsx_rows(path)
+    if not rows:
+        raise FileRejected("empty_file", f"{path.name}: the workbook's first sheet is empty")
+    header = tuple((v or "").strip().lower() for v in rows[0])
+    check_columns(path.name, header, _required(entity))
+    width = len(header)
+    records: list[tuple[int, dict[str, str | None]]] = []
+    for number, row in enumerate(rows[1:], start=1):
+        values: dict[str, str | None] = {}
+        if any(v is not None for v in row[width:]):
+            values["_malformed"] = f"too many columns: expected {width}, found {len(row)}"
+        else:
+            values = {name: row[i] if i < len(row) else None for i, name in enumerate(header)}
+        records.append((number, values))
+    register_rows(conn, entity, records)
+    return ReadResult(fmt="xlsx")

@@ -1,0 +1,91 @@
+"""SQL that turns delivered text into contract types, accepting Indonesian export conventions.
+
+Casts are explicit and never sniffed: a value that does not parse becomes NULL here and the row
+is quarantined as invalid_type by the validator (the raw text is compared with the typed value).
+"""
+
+from __future__ import annotations
+
+from ingestion.contract import Column
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(value: object) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def raw_text(column: Column) -> str:
+    """The delivered value, trimmed; empty means missing."""
+    return f"nullif(trim({quote(column.name)}), '')"
+
+
+# Values the BPS tables spell in Indonesian, normalised to the contract's accepted values.
+PERIOD_ALIASES: dict[str, str] = {
+    "feb": "Feb",
+    "februari": "Feb",
+    "february": "Feb",
+    "aug": "Aug",
+    "agu": "Aug",
+    "agt": "Aug",
+    "agustus": "Aug",
+    "august": "Aug",
+}
+
+
+def typed(column: Column, thousands_dot: bool) -> str:
+    """SQL expression for the column in its contract type (NULL when missing or unparseable).
+
+    thousands_dot: the file uses Indonesian number formatting (`;`-separated exports), where
+    "600.000" is six hundred thousand; elsewhere a lone dot is a decimal point.
+    """
+    raw = raw_text(column)
+    kind = column.type
+    if kind == "varchar":
+        if column.accepted_values == ("Feb", "Aug"):
+            cases = " ".join(
+                f"when {literal(k)} then {literal(v)}" for k, v in PERIOD_ALIASES.items()
+            )
+            return f"coalesce(case lower({raw}) {cases} end, {raw})"
+        return raw
+    if kind == "integer":
+        return f"try_cast({raw} as integer)"
+    if kind == "decimal":
+        groups = "+" if thousands_dot else "{2,}"
+        return (
+            f"case when {raw} like '%,%' "
+            f"then try_cast(replace(replace({raw}, '.', ''), ',', '.') as decimal(18,2)) "
+            f"when regexp_full_match({raw}, '-?[0-9]{{1,3}}([.][0-9]{{3}}){groups}') "
+            f"then try_cast(replace({raw}, '.', '') as decimal(18,2)) "
+            f"else try_cast({raw} as decimal(18,2)) end"
+        )
+    if kind == "date":
+        # ISO dates take the fast cast; strptime only for the DD/MM/YYYY rows.
+        return (
+            f"coalesce(try_cast({raw} as date), case when {raw} like '%/%' then "
+            f"cast(try_strptime({raw}, '%d/%m/%Y') as date) end)"
+        )
+    if kind == "timestamp":
+        return (
+            f"coalesce(try_cast({raw} as timestamp), case when {raw} like '%/%' then "
+            f"try_strptime({raw}, ['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y']) end)"
+        )
+    if kind == "boolean":
+        return (
+            f"case when lower({raw}) in ('1', 'y', 'ya', 'true', 't') then true "
+            f"when lower({raw}) in ('0', 'n', 'tidak', 'false', 'f') then false end"
+        )
+    raise ValueError(f"unknown contract type {kind!r} for column {column.name}")
+
+
+def masked(column: Column) -> str:
+    """The raw value as a reason may show it: personal values never appear in clear."""
+    raw = raw_text(column)
+    if column.format == "nik":
+        # The first four digits are the province and regency code: enough to read the reason.
+        return f"coalesce(left({raw}, 4) || repeat('*', greatest(length({raw}) - 4, 0)), '')"
+    if column.is_pii:
+        return f"case when {raw} is null then '' else '<masked>' end"
+    return f"coalesce(left({raw}, 60), '')"

@@ -1,0 +1,240 @@
+"""Set-based validation of the staged rows: every row gets the first rule it breaks (or none).
+
+Produces the temporary table `checked`: the staged text columns, typed `v_<column>` values,
+`_rule` and `_reason`. Order of rules: a malformed line, an exact duplicate row, then each
+column-level rule over all columns (missing_required, invalid_type, invalid_value, unknown_code,
+invalid_nik), then the contract's row checks, and last duplicate_key among the rows still valid,
+so that the first valid occurrence of a key wins.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from ingestion.contract import Column, Entity
+from ingestion.reference_codes import CODE_LIST_TABLES
+from ingestion.row_checks import CHECKS, JOINS, Check
+from ingestion.typing_sql import literal, masked, quote, raw_text, typed
+
+CHECKED = "checked"
+
+
+def v(column: Column) -> str:
+    return quote(f"v_{column.name}")
+
+
+def _bound(column: Column, value: object) -> str:
+    if column.type == "date":
+        return f"date {literal(value)}"
+    if column.type == "timestamp":
+        return f"timestamp {literal(value)}"
+    return str(value)
+
+
+def _nik_invalid(column: Column) -> str:
+    nik = f"t.{v(column)}"
+    dd = f"try_cast(substr({nik}, 7, 2) as integer)"
+    mm = f"try_cast(substr({nik}, 9, 2) as integer)"
+    yy = f"try_cast(substr({nik}, 11, 2) as integer)"
+    day = f"(case when {dd} > 40 then {dd} - 40 else {dd} end)"
+    # Two-digit years: a year divisible by 4 is a leap year in 1904-2096, which covers birth
+    # dates of applicants; 29 February is allowed then.
+    last_day = (
+        f"(case when {mm} = 2 then case when {yy} % 4 = 0 then 29 else 28 end "
+        f"when {mm} in (4, 6, 9, 11) then 30 else 31 end)"
+    )
+    return (
+        f"not regexp_full_match({nik}, '[0-9]{{16}}') "
+        f"or left({nik}, 2) not in (select code from ref_kemendagri_province) "
+        f"or left({nik}, 4) not in (select code from ref_kemendagri_regency) "
+        f"or not ({mm} between 1 and 12) "
+        f"or not ({dd} between 1 and 31 or {dd} between 41 and 71) "
+        f"or {day} > {last_day}"
+    )
+
+
+def column_checks(entity: Entity) -> list[Check]:
+    """Column-level rules of the contract, grouped rule by rule across the columns."""
+    cols = entity.columns
+    checks: list[Check] = []
+    for c in cols:
+        if c.required:
+            checks.append(
+                Check("missing_required", f"{raw_text(c)} is null", c.name, "value required")
+            )
+    for c in cols:
+        if c.type != "varchar":
+            checks.append(
+                Check(
+                    "invalid_type",
+                    f"{raw_text(c)} is not null and t.{v(c)} is null",
+                    c.name,
+                    f"not a valid {c.type}",
+                )
+            )
+    for c in cols:
+        value = f"t.{v(c)}"
+        if c.accepted_values is not None:
+            allowed = ", ".join(literal(a) for a in c.accepted_values)
+            checks.append(
+                Check(
+                    "invalid_value",
+                    f"{value} not in ({allowed})",
+                    c.name,
+                    f"not one of {', '.join(c.accepted_values)}",
+                )
+            )
+        if c.pattern is not None:
+            checks.append(
+                Check(
+                    "invalid_value",
+                    f"not regexp_full_match({value}, {literal(c.pattern)})",
+                    c.name,
+                    f"does not match the pattern {c.pattern}",
+                )
+            )
+        if c.min is not None:
+            checks.append(
+                Check("invalid_value", f"{value} < {_bound(c, c.min)}", c.name, f"below {c.min}")
+            )
+        if c.max is not None:
+            checks.append(
+                Check("invalid_value", f"{value} > {_bound(c, c.max)}", c.name, f"above {c.max}")
+            )
+    for c in cols:
+        if c.code_list is not None:
+            table = CODE_LIST_TABLES[c.code_list]
+            checks.append(
+                Check(
+                    "unknown_code",
+                    f"t.{v(c)} not in (select code from {table})",
+                    c.name,
+                    f"not a known {c.code_list.replace('_', ' ')} code",
+                )
+            )
+    for c in cols:
+        if c.format == "nik":
+            checks.append(
+                Check(
+                    "invalid_nik",
+                    _nik_invalid(c),
+                    c.name,
+                    "a NIK has 16 digits: a known province and regency code, a kecamatan, "
+                    "a real DDMMYY birth date (day + 40 for women) and a serial",
+                )
+            )
+    return checks
+
+
+def _reason(file_name: str, entity: Entity, check: Check) -> str:
+    where = f"{literal(file_name + ' row ')} || t._row_number"
+    if check.column is None:
+        return f"{where} || {literal(': ' + check.message)}"
+    column = entity.column(check.column)
+    return (
+        f"{where} || {literal(f', column {column.name}, value ' + chr(39))} || "
+        f"{masked(column).replace(quote(column.name), 't.' + quote(column.name))} || "
+        f"{literal(chr(39) + ': ' + check.message)}"
+    )
+
+
+def build_checked(
+    conn: duckdb.DuckDBPyConnection, entity: Entity, file_name: str, thousands_dot: bool
+) -> None:
+    raw_columns = ", ".join(quote(c.name) for c in entity.columns)
+    typed_columns = ", ".join(f"{typed(c, thousands_dot)} as {v(c)}" for c in entity.columns)
+    conn.execute(
+        f"""
+        create or replace temp table typed as
+        select s.*, {typed_columns},
+               case when s._malformed is null then
+                   row_number() over (partition by {raw_columns} order by s._row_number)
+               end as _dup_rank,
+               case when s._malformed is null then
+                   min(s._row_number) over (partition by {raw_columns})
+               end as _dup_first
+        from staged as s
+        """
+    )
+    checks = column_checks(entity) + CHECKS.get(entity.entity, [])
+    # Column checks reference raw columns unqualified; qualify them against the typed alias.
+    rule_cases = ["when t._malformed is not null then 'malformed_row'"]
+    reason_cases = [
+        f"when t._malformed is not null then {literal(file_name + ' row ')} || t._row_number "
+        f"|| ': line does not split into the declared columns (' || t._malformed || ')'"
+    ]
+    rule_cases.append("when t._dup_rank > 1 then 'duplicate_row'")
+    reason_cases.append(
+        f"when t._dup_rank > 1 then {literal(file_name + ' row ')} || t._row_number "
+        f"|| ': exact duplicate of row ' || t._dup_first"
+    )
+    for check in checks:
+        condition = _qualify(check.condition, entity)
+        rule_cases.append(f"when coalesce({condition}, false) then {literal(check.rule)}")
+        reason_cases.append(
+            f"when coalesce({condition}, false) then {_reason(file_name, entity, check)}"
+        )
+    joins = "\n".join(JOINS.get(entity.entity, []))
+    conn.execute(
+        f"""
+        create or replace temp table pre_key as
+        select t.*,
+               case {" ".join(rule_cases)} end as _rule,
+               case {" ".join(reason_cases)} end as _reason
+        from typed as t
+        {joins}
+        """
+    )
+    _mark_duplicate_keys(conn, entity, file_name)
+
+
+def _qualify(condition: str, entity: Entity) -> str:
+    # raw_text() yields nullif(trim("col"), ''); inside the joined query it must read t."col".
+    for c in entity.columns:
+        condition = condition.replace(f"trim({quote(c.name)})", f"trim(t.{quote(c.name)})")
+    return condition
+
+
+def _mark_duplicate_keys(conn: duckdb.DuckDBPyConnection, entity: Entity, file_name: str) -> None:
+    keys = [entity.column(k) for k in entity.primary_key]
+    partition = ", ".join(f"p.{v(k)}" for k in keys)
+    join = " and ".join(f"prior.{quote(k.name)} = p.{v(k)}" for k in keys)
+    shown = " || '/' || ".join(f"coalesce(cast(p.{v(k)} as varchar), '')" for k in keys)
+    key_names = "/".join(k.name for k in keys)
+    shown_value = shown.replace("p.", "")
+    key_prefix = literal(f", column {key_names}, value " + chr(39))
+    conn.execute(
+        f"""
+        create or replace temp table {CHECKED} as
+        with ranked as (
+            select p.*,
+                   case when p._rule is null then
+                       row_number() over (partition by (p._rule is null), {partition}
+                                          order by p._row_number)
+                   end as _key_rank,
+                   case when p._rule is null then
+                       min(p._row_number) over (partition by (p._rule is null), {partition})
+                   end as _key_first,
+                   prior.{quote(keys[0].name)} is not null as _key_loaded
+            from pre_key as p
+            left join (
+                select distinct {", ".join(quote(k.name) for k in keys)}
+                from {entity.qualified_table}
+            ) as prior on {join}
+        )
+        select * replace (
+            case when _rule is null and (_key_loaded or _key_rank > 1)
+                 then 'duplicate_key' else _rule end as _rule,
+            case when _rule is null and _key_loaded
+                 then {literal(file_name + " row ")} || _row_number
+                      || {key_prefix} || {shown_value}
+                      || ''': key already loaded by an earlier delivery'
+                 when _rule is null and _key_rank > 1
+                 then {literal(file_name + " row ")} || _row_number
+                      || {key_prefix} || {shown_value}
+                      || ''': key already used by row ' || _key_first || ' of this file'
+                 else _reason end as _reason
+        )
+        from ranked as p
+        """
+    )
