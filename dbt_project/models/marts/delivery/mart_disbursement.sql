@@ -1,0 +1,25 @@
+-- Rupiah scheduled, paid, failed and returned per wave, province, channel, type and tranche.
+with payments as (
+    select * from {{ ref('fct_incentive_payments') }}
+)
+
+select
+    cast(wave_number as {{ dbt.type_int() }}) as wave_number,
+    cast(province_code_bps as {{ dbt.type_string() }}) as province_code_bps,
+    cast(channel as {{ dbt.type_string() }}) as channel,
+    cast(payment_type as {{ dbt.type_string() }}) as payment_type,
+    cast(tranche as {{ dbt.type_int() }}) as tranche,
+    {{ to_count('count(distinct participant_key)') }} as participants,
+    {{ to_count('count(*)') }} as payments_scheduled,
+    {{ to_count("sum(case when status = 'paid' then 1 else 0 end)") }} as payments_paid,
+    {{ to_count("sum(case when status = 'failed' then 1 else 0 end)") }} as payments_failed,
+    {{ to_count("sum(case when status = 'returned' then 1 else 0 end)") }} as payments_returned,
+    {{ to_rupiah('sum(amount_rp)') }} as amount_scheduled_rp,
+    {{ to_rupiah("coalesce(sum(case when status = 'paid' then amount_rp end), 0)") }}
+        as amount_paid_rp,
+    {{ to_rupiah("coalesce(sum(case when status = 'failed' then amount_rp end), 0)") }}
+        as amount_failed_rp,
+    {{ to_rupiah("coalesce(sum(case when status = 'returned' then amount_rp end), 0)") }}
+        as amount_returned_rp
+from payments
+group by wave_number, province_code_bps, channel, payment_type, tranche

@@ -1,0 +1,53 @@
+-- How fast the first training incentive arrived after the first completed training, per wave
+-- and the channel of that first payment; and the share who received every tranche.
+with training_payments as (
+    select * from {{ ref('fct_incentive_payments') }}
+    where payment_type = 'training_incentive'
+),
+
+rules as (
+    select scheme, incentive_tranches from {{ ref('benefit_rules') }}
+),
+
+paid_ranked as (
+    select
+        application_id,
+        participant_key,
+        wave_number,
+        scheme,
+        channel,
+        days_completion_to_payment,
+        row_number() over (
+            partition by application_id order by paid_date, tranche, payment_id
+        ) as payment_rank,
+        count(distinct tranche) over (partition by application_id) as tranches_paid
+    from training_payments
+    where status = 'paid'
+),
+
+first_payments as (
+    select
+        p.*,
+        p.tranches_paid >= r.incentive_tranches as has_all_tranches
+    from paid_ranked as p
+    left join rules as r on p.scheme = r.scheme
+    where p.payment_rank = 1
+)
+
+select
+    cast(wave_number as {{ dbt.type_int() }}) as wave_number,
+    cast(channel as {{ dbt.type_string() }}) as channel,
+    {{ to_count('count(distinct participant_key)') }} as participants_paid,
+    cast({{ percentile('days_completion_to_payment', 0.5) }} as double)
+        as median_days_completion_to_first_payment,
+    cast({{ percentile('days_completion_to_payment', 0.9) }} as double)
+        as p90_days_completion_to_first_payment,
+    {{ to_count('count(distinct case when has_all_tranches then participant_key end)') }}
+        as paid_all_tranches,
+    cast(
+        count(distinct case when has_all_tranches then participant_key end)
+        / cast(count(distinct participant_key) as double)
+        as double
+    ) as share_paid_all_tranches
+from first_payments
+group by wave_number, channel

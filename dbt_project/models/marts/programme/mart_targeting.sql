@@ -1,0 +1,35 @@
+-- Who the programme reached: beneficiaries (net of revocations) by their situation at
+-- registration, beside all applicants, per wave, province, gender and age band.
+with applications as (
+    select * from {{ ref('fct_applications') }}
+)
+
+{%- set beneficiary_measures = [
+    ('beneficiaries', 'true'),
+    ('not_working', "employment_status in ('laid_off', 'furloughed', 'job_seeker')"),
+    ('laid_off', "employment_status = 'laid_off'"),
+    ('furloughed', "employment_status = 'furloughed'"),
+    ('job_seekers', "employment_status = 'job_seeker'"),
+    ('micro_entrepreneurs', "employment_status = 'micro_entrepreneur'"),
+    ('employed', "employment_status = 'employed'"),
+    ('with_disability', 'has_disability'),
+    ('in_social_registry', 'in_social_registry'),
+    ('urban', 'is_urban'),
+    ('rural', 'not is_urban'),
+    ('primary_or_less', "education = 'primary_or_less'"),
+] %}
+
+select
+    cast(wave_number as {{ dbt.type_int() }}) as wave_number,
+    cast(province_code_bps as {{ dbt.type_string() }}) as province_code_bps,
+    cast(gender as {{ dbt.type_string() }}) as gender,
+    cast(age_band as {{ dbt.type_string() }}) as age_band,
+    {{ to_count('count(distinct participant_key)') }} as applicants,
+    {{ to_count("count(distinct case when employment_status in ('laid_off', 'furloughed', 'job_seeker') then participant_key end)") }}
+        as applicants_not_working,
+    {%- for name, condition in beneficiary_measures %}
+    {{ to_count("count(distinct case when is_net_beneficiary and " ~ condition ~ " then participant_key end)") }}
+        as {{ name }}{{ "," if not loop.last }}
+    {%- endfor %}
+from applications
+group by wave_number, province_code_bps, gender, age_band
