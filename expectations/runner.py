@@ -1,0 +1,203 @@
+"""Run checks through Great Expectations, pushed down to DuckDB, and build Data Docs.
+
+The GX context is ephemeral and assembled from code on every run: the suites are derived from
+the seeds and the thresholds in `expectations.reference`, and the DuckDB paths come from the
+settings, so nothing in the repository changes at run time (concurrent runs and tests cannot
+collide). GX groups expectations by batch, so each of our suites becomes one GX suite per table,
+named `<suite>.<schema>.<table>`; results are mapped back through the expectation's meta.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from expectations.spec import Check, Database, ResultRow
+
+MAX_ROWS_SHOWN = 5
+MAX_OBSERVED_CHARS = 600
+
+
+def existing_tables(database: Path) -> set[tuple[str, str]]:
+    """(schema, table) pairs present in a DuckDB file, read-only; the connection is closed
+    before GX opens the file (one configuration per file and process)."""
+    import duckdb
+
+    with duckdb.connect(str(database), read_only=True) as con:
+        rows = con.execute(
+            "select table_schema, table_name from information_schema.tables"
+        ).fetchall()
+    return {(schema, table) for schema, table in rows}
+
+
+def _format_value(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def observed_text(expectation: str, success: bool, result: Mapping[str, Any]) -> str:
+    """A short, readable observed value for the summary and the history table."""
+    if expectation == "UnexpectedRowsExpectation":
+        count = result.get("observed_value", 0)
+        if success:
+            return "0 unexpected rows"
+        rows = (result.get("details") or {}).get("unexpected_rows") or []
+        shown = "; ".join(
+            ", ".join(f"{k}={_format_value(v)}" for k, v in row.items())
+            for row in rows[:MAX_ROWS_SHOWN]
+        )
+        more = f" (+{len(rows) - MAX_ROWS_SHOWN} more)" if len(rows) > MAX_ROWS_SHOWN else ""
+        text = f"{count} unexpected row(s): {shown}{more}"
+    elif "unexpected_count" in result:
+        text = (
+            f"{result['unexpected_count']} unexpected of {result.get('element_count')} "
+            f"({_format_value(result.get('unexpected_percent') or 0.0)}%)"
+        )
+    else:
+        text = _format_value(result.get("observed_value"))
+    return text[:MAX_OBSERVED_CHARS]
+
+
+def _result_row(check: Check, success: bool, observed: str) -> ResultRow:
+    return ResultRow(
+        suite=check.suite,
+        check_id=check.check_id,
+        table_name=f"{check.schema}.{check.table}",
+        column_name=check.column,
+        expectation_type=check.expectation,
+        severity=check.severity,
+        success=success,
+        observed_value=observed,
+        expected=check.expected,
+    )
+
+
+def run_checks(
+    checks: Iterable[Check],
+    databases: Mapping[Database, Path],
+    run_id: str,
+    data_docs_dir: Path | None,
+) -> list[ResultRow]:
+    """Validate every check and return one result per check, in the order given."""
+    checks = list(checks)
+    present = {name: existing_tables(path) for name, path in databases.items()}
+    runnable: list[Check] = []
+    missing: dict[str, ResultRow] = {}
+    for check in checks:
+        if (check.schema, check.table) in present[check.database]:
+            runnable.append(check)
+        else:
+            missing[check.check_id] = _result_row(
+                check, False, f"table {check.schema}.{check.table} missing"
+            )
+    done = _validate_with_gx(runnable, databases, run_id, data_docs_dir) if runnable else {}
+    results = []
+    for check in checks:
+        key = f"{check.suite}.{check.check_id}"
+        results.append(done.get(key) or missing.get(check.check_id))
+    return [r for r in results if r is not None]
+
+
+def _validate_with_gx(
+    checks: list[Check],
+    databases: Mapping[Database, Path],
+    run_id: str,
+    data_docs_dir: Path | None,
+) -> dict[str, ResultRow]:
+    import great_expectations as gx
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    from expectations import gx_shim
+
+    gx_shim.apply()
+    # GX warns on every cross-table query that does not filter on {batch}: ours do on purpose.
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    actions = []
+    if data_docs_dir is not None:
+        context.add_data_docs_site(
+            "prakerja",
+            {
+                "class_name": "SiteBuilder",
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(data_docs_dir),
+                },
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            },
+        )
+        actions.append(
+            gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=["prakerja"])
+        )
+
+    datasources = {
+        name: context.data_sources.add_sql(
+            name,
+            connection_string=f"duckdb:///{path}",
+            kwargs={"connect_args": {"read_only": True}},
+        )
+        for name, path in databases.items()
+        if any(c.database == name for c in checks)
+    }
+    by_suite: dict[tuple[str, Database, str, str], list[Check]] = defaultdict(list)
+    for check in checks:
+        by_suite[(check.suite, check.database, check.schema, check.table)].append(check)
+
+    assets: dict[tuple[Database, str, str], Any] = {}
+    definitions = []
+    for (suite_name, database, schema, table), suite_checks in by_suite.items():
+        if (database, schema, table) not in assets:
+            asset = datasources[database].add_table_asset(
+                f"{schema}.{table}", table_name=table, schema_name=schema
+            )
+            assets[(database, schema, table)] = asset.add_batch_definition_whole_table("all")
+        suite = context.suites.add(gx.ExpectationSuite(f"{suite_name}.{schema}.{table}"))
+        for check in suite_checks:
+            expectation_class = getattr(gx.expectations, check.expectation)
+            meta = {"severity": check.severity, "check_id": check.check_id, "suite": check.suite}
+            suite.add_expectation(
+                expectation_class(**dict(check.kwargs), meta=meta, description=check.expected)
+            )
+        definitions.append(
+            context.validation_definitions.add(
+                gx.ValidationDefinition(
+                    name=suite.name, data=assets[(database, schema, table)], suite=suite
+                )
+            )
+        )
+
+    checkpoint = context.checkpoints.add(
+        gx.Checkpoint(
+            name="prakerja_check",
+            validation_definitions=definitions,
+            actions=actions,
+            result_format={"result_format": "COMPLETE"},
+        )
+    )
+    by_key = {f"{c.suite}.{c.check_id}": c for c in checks}
+    done: dict[str, ResultRow] = {}
+    try:
+        outcome = checkpoint.run(run_id=RunIdentifier(run_name=run_id))
+        for validation in outcome.run_results.values():
+            for item in validation.results:
+                meta = item.expectation_config.meta or {}
+                key = f"{meta.get('suite')}.{meta.get('check_id')}"
+                check = by_key[key]
+                error = (item.exception_info or {}).get("exception_message")
+                if error:
+                    observed = f"error: {str(error).splitlines()[0][:300]}"
+                    done[key] = _result_row(check, False, observed)
+                else:
+                    observed = observed_text(check.expectation, bool(item.success), item.result)
+                    done[key] = _result_row(check, bool(item.success), observed)
+    finally:
+        for datasource in datasources.values():
+            gx_shim.release(datasource)
+    return done

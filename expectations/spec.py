@@ -1,0 +1,70 @@
+"""What a check is and what a run returns: plain data, no Great Expectations import here."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["critical", "warning"]
+Database = Literal["raw", "build"]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One expectation on one table.
+
+    `expectation` is the GX class name (e.g. "ExpectColumnValuesToNotBeNull") and `kwargs` its
+    arguments; `UnexpectedRowsExpectation` takes an `unexpected_rows_query` whose rows are the
+    offending rows (shown as the observed value). `expected` is the readable expectation that
+    the summary and the history show beside the observed value.
+    """
+
+    suite: str
+    check_id: str
+    database: Database
+    schema: str
+    table: str
+    expectation: str
+    kwargs: Mapping[str, Any]
+    severity: Severity
+    expected: str
+    column: str | None = None
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """The outcome of one check, as stored in audit.dq_results."""
+
+    suite: str
+    check_id: str
+    table_name: str
+    column_name: str | None
+    expectation_type: str
+    severity: Severity
+    success: bool
+    observed_value: str
+    expected: str
+
+
+@dataclass
+class CheckResult:
+    """A whole run: `success` is False when any critical expectation failed."""
+
+    run_id: str
+    started_at: str
+    finished_at: str
+    results: list[ResultRow] = field(default_factory=list)
+    data_docs: str | None = None
+
+    @property
+    def failed_critical(self) -> list[ResultRow]:
+        return [r for r in self.results if not r.success and r.severity == "critical"]
+
+    @property
+    def failed_warnings(self) -> list[ResultRow]:
+        return [r for r in self.results if not r.success and r.severity == "warning"]
+
+    @property
+    def success(self) -> bool:
+        return not self.failed_critical
