@@ -92,22 +92,24 @@ def real_build(settings: Settings) -> StepOutcome:
 
 
 def real_check(settings: Settings, run_id: str) -> StepOutcome:
+    """expectations.api.check: `success` is False when a critical expectation failed; it
+    appends the run to raw.duckdb audit.dq_runs/dq_results under our run id."""
     from expectations.api import check
 
     result = check(settings, run_id=run_id)
-    data = _as_dict(result)
-    critical = [
-        _as_dict(c) if not isinstance(c, str) else {"expectation": c}
-        for c in _items(data.get("failed_critical") or data.get("critical_failures"))
+    critical = [_as_dict(row) for row in result.failed_critical]
+    warnings = [_as_dict(row) for row in result.failed_warnings]
+    summary = (
+        f"{len(result.results)} expectations: {len(critical)} critical and "
+        f"{len(warnings)} warning failed"
+    )
+    errors = [
+        f"{c.get('suite')}/{c.get('check_id')} on {c.get('table_name')}"
+        f"{'.' + str(c['column_name']) if c.get('column_name') else ''}: "
+        f"observed {c.get('observed_value')}, expected {c.get('expected')}"
+        for c in critical
     ]
-    warnings = [
-        _as_dict(c) if not isinstance(c, str) else {"expectation": c}
-        for c in _items(data.get("failed_warnings") or data.get("warnings"))
-    ]
-    success = bool(data.get("success"))
-    summary = f"{len(critical)} critical and {len(warnings)} warning expectations failed"
-    errors = [str(c) for c in critical]
-    return StepOutcome(success, summary, errors, critical, warnings)
+    return StepOutcome(bool(result.success), summary, errors, critical, warnings)
 
 
 @dataclass
