@@ -140,10 +140,14 @@ def transpile_errors(sql: str, path: str = "<sql>") -> list[Violation]:
 
     try:
         statements = sqlglot.transpile(
-            sql, read="duckdb", write="spark", unsupported_level=ErrorLevel.RAISE
+            sql,
+            read="duckdb",
+            write="spark",
+            error_level=ErrorLevel.RAISE,
+            unsupported_level=ErrorLevel.RAISE,
         )
         for statement in statements:
-            sqlglot.parse(statement, read="spark")
+            sqlglot.parse(statement, read="spark", error_level=ErrorLevel.RAISE)
     except SqlglotError as exc:
         first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return [Violation(path, 1, "transpile_to_spark", first_line, "portable SQL")]
