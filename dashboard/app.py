@@ -1,0 +1,129 @@
+"""The Streamlit app: language switch, cross-page filters, navigation.
+
+Run with `prakerja dashboard` (or `streamlit run dashboard/app.py`). It reads
+$PRAKERJA_HOME/serving/current.duckdb read-only through dashboard.data only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from dashboard import data
+from dashboard.filters import AGE_BAND_KEY, ALL, GENDER_KEY, PROVINCE_KEY, WAVE_KEY
+from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGE_KEY, LANGUAGES, t, vocab
+
+PAGES_DIR = Path(__file__).parent / "pages"
+
+# (file, label key, url path, icon). Emoji only: material icons fetch fonts from the internet.
+PAGES = (
+    ("ringkasan.py", "page_ringkasan", "ringkasan", "📊"),
+    ("pendaftaran.py", "page_pendaftaran", "pendaftaran", "📝"),
+    ("penyaluran.py", "page_penyaluran", "penyaluran", "💸"),
+    ("penyedia.py", "page_penyedia", "penyedia", "🏫"),
+    ("pasar_kerja.py", "page_pasar_kerja", "pasar-kerja", "🗺️"),
+    ("dampak.py", "page_dampak", "dampak", "🎯"),  # written separately; listed only if present
+    ("kualitas_data.py", "page_kualitas_data", "kualitas-data", "✅"),
+)
+
+
+def language_switch() -> None:
+    if LANGUAGE_KEY not in st.session_state:
+        st.session_state[LANGUAGE_KEY] = DEFAULT_LANGUAGE
+    st.sidebar.radio(
+        t("language"),
+        LANGUAGES,
+        key=LANGUAGE_KEY,
+        format_func=lambda code: {"id": "Bahasa Indonesia", "en": "English"}[code],
+        horizontal=True,
+    )
+
+
+def _keep_valid(key: str, allowed: list[object], default: object) -> None:
+    """A stale choice (e.g. from a previous release) falls back to the default."""
+    if st.session_state.get(key, default) not in allowed:
+        st.session_state[key] = default
+
+
+def filter_sidebar(options: data.Options) -> None:
+    st.sidebar.markdown(f"**{t('filters')}**")
+    lo, hi = options.waves
+    waves = list(range(lo, hi + 1))
+    chosen = st.session_state.get(WAVE_KEY)
+    if chosen is not None and not (isinstance(chosen, tuple | list) and set(chosen) <= set(waves)):
+        del st.session_state[WAVE_KEY]  # stale (an earlier release had other waves)
+    if len(waves) > 1:
+        # `value` as a pair makes it a range slider; the widget's key keeps the choice.
+        st.sidebar.select_slider(t("wave_range"), options=waves, value=(lo, hi), key=WAVE_KEY)
+    provinces: list[object] = [ALL, *options.provinces]
+    _keep_valid(PROVINCE_KEY, provinces, ALL)
+    st.sidebar.selectbox(
+        t("province"),
+        provinces,
+        key=PROVINCE_KEY,
+        format_func=lambda c: t("all") if c == ALL else f"{options.provinces[c]} ({c})",
+    )
+    genders: list[object] = [ALL, *options.genders]
+    _keep_valid(GENDER_KEY, genders, ALL)
+    st.sidebar.selectbox(
+        t("gender"),
+        genders,
+        key=GENDER_KEY,
+        format_func=lambda v: t("all") if v == ALL else vocab(v),
+    )
+    bands: list[object] = [ALL, *options.age_bands]
+    _keep_valid(AGE_BAND_KEY, bands, ALL)
+    st.sidebar.selectbox(
+        t("age_band"), bands, key=AGE_BAND_KEY, format_func=lambda v: t("all") if v == ALL else v
+    )
+
+
+def release_footer() -> None:
+    try:
+        info = data.release()
+    except data.DataError:
+        return
+    if info:
+        st.sidebar.caption(
+            f"{t('release')}: `{info.get('run_id')}` · {t('published_at')}: "
+            f"{str(info.get('published_at'))[:16]}"
+        )
+
+
+def not_published() -> None:
+    st.title(t("app_title"))
+    st.info(f"**{t('not_published_title')}**\n\n" + t("not_published_body", home=_home()))
+
+
+def busy() -> None:
+    st.title(t("app_title"))
+    st.warning(t("busy"))
+
+
+def _home() -> str:
+    return str(data.serving_file().parent.parent)
+
+
+def main() -> None:
+    st.set_page_config(page_title=t("app_title"), page_icon="📊", layout="wide")
+    language_switch()
+    try:
+        options = data.options()
+    except data.NotPublished:
+        st.navigation([st.Page(not_published, title=t("app_title"), url_path="ringkasan")]).run()
+        return
+    except (data.ServingBusy, data.MissingTable):
+        st.navigation([st.Page(busy, title=t("app_title"), url_path="ringkasan")]).run()
+        return
+    filter_sidebar(options)
+    release_footer()
+    pages = [
+        st.Page(str(PAGES_DIR / file), title=t(label), url_path=url, icon=icon)
+        for file, label, url, icon in PAGES
+        if (PAGES_DIR / file).exists()
+    ]
+    st.navigation(pages).run()
+
+
+main()
