@@ -17,9 +17,11 @@ from ingestion.typing_sql import literal, quote
 from ingestion.validate import CHECKED, v
 from ingestion.warehouse import LINEAGE_COLUMNS
 
-# Test hook (crash safety): when set to a path, the loader writes that file once it is inside
-# the transaction of a file with rows, then sleeps, so a test can SIGKILL it at that point.
+# Test hook (crash safety): when PAUSE_ENV names a path, the loader writes that file once it is
+# inside the transaction of a delivery with rows (only the one named by PAUSE_FILE_ENV, if set),
+# then sleeps, so that a test can SIGKILL the process exactly there. Unset in production.
 PAUSE_ENV = "PRAKERJA_INGEST_PAUSE_IN_TRANSACTION"
+PAUSE_FILE_ENV = "PRAKERJA_INGEST_PAUSE_FILE"
 ERRORS_SHOWN = 20
 
 
@@ -50,9 +52,9 @@ def record_sql(entity: Entity) -> str:
     return f"cast(json_object({', '.join(parts)}) as varchar)"
 
 
-def _pause_for_crash_test() -> None:
+def _pause_for_crash_test(file_name: str) -> None:
     marker = os.environ.get(PAUSE_ENV)
-    if marker:
+    if marker and os.environ.get(PAUSE_FILE_ENV, file_name) == file_name:
         with open(marker, "w", encoding="utf-8") as handle:
             handle.write(str(os.getpid()))
         time.sleep(60)
@@ -111,7 +113,7 @@ def load_checked(
         report.status = "loaded"
         write_audit(conn, report, entity, is_synthetic=is_synthetic, started_at=started_at)
         if report.rows_read:
-            _pause_for_crash_test()
+            _pause_for_crash_test(report.file)
         conn.execute("commit")
     except BaseException:
         conn.execute("rollback")

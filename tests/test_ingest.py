@@ -1,0 +1,470 @@
+"""Ingestion on small hand-made deliveries: formats, whole-file rejections, every row rule,
+duplicates, pseudonymisation and the report. Each test breaks a valid file in one way."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingestion.api import ingest
+from ingestion.pseudonymise import hmac_sql, register_key
+from ingestion.report import FileReport
+from prakerja.cli import main
+from prakerja.errors import UsageError
+from prakerja.settings import DEMO_PII_KEY, Settings
+from tests.fixtures.ingest.builders import (
+    ENROLLMENT_COLUMNS,
+    PAYMENT_COLUMNS,
+    application,
+    csv_text,
+    enrollment,
+    mark_synthetic,
+    nik,
+    payment,
+    write,
+)
+
+
+def run(home: Path, inbox: Path | None = None) -> dict[str, FileReport]:
+    reports = ingest(Settings.from_env(), inbox or home / "inbox")
+    return {r.file: r for r in reports}
+
+
+def query(home: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(home / "raw.duckdb"), read_only=True) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def quarantine(home: Path) -> list[tuple]:
+    return query(home, "select file, row_number, rule from audit.quarantine order by all")
+
+
+@pytest.fixture()
+def inbox(home: Path) -> Path:
+    path = home / "inbox"
+    mark_synthetic(path)
+    return path
+
+
+def apps(n: int = 4, **extra: dict[str, str]) -> list[dict[str, str]]:
+    return [application(i) for i in range(1, n + 1)]
+
+
+# ------------------------------------------------------------------ pseudonymisation
+
+
+@pytest.mark.parametrize("key", ["k", DEMO_PII_KEY, "ü-kunci-rahasia-" * 8, "x" * 64, "y" * 65])
+def test_sql_hmac_equals_python_hmac(key: str) -> None:
+    values = ["3201014512900001", "3273010101800002", "", "ñ"]
+    conn = duckdb.connect()
+    register_key(conn, key)
+    rows = conn.execute(
+        f"select {hmac_sql('v')} from unnest(?) as t(v) order by v", [sorted(values)]
+    ).fetchall()
+    expected = [
+        hmac.new(key.encode(), v.encode(), hashlib.sha256).hexdigest() for v in sorted(values)
+    ]
+    assert [r[0] for r in rows] == expected
+
+
+def test_participant_key_and_derived_columns(home: Path, inbox: Path, monkeypatch) -> None:
+    monkeypatch.setenv("PRAKERJA_PII_KEY", "secret-key")
+    row = application(2)  # a woman: day of birth + 40 in the NIK
+    write(inbox, "pendaftaran_gel01.csv", csv_text([row]))
+    run(home)
+    loaded = query(
+        home,
+        "select participant_key, birth_year, nik_province_code, jenis_kelamin "
+        "from registration.applications",
+    )
+    expected_key = hmac.new(b"secret-key", row["nik"].encode(), hashlib.sha256).hexdigest()
+    assert loaded == [(expected_key, int(row["tanggal_lahir"][:4]), "32", "P")]
+    columns = {r[0] for r in query(home, "describe registration.applications")}
+    assert not columns & {"nik", "nama_lengkap", "tanggal_lahir", "no_hp", "email", "alamat"}
+
+
+def test_real_data_without_key_is_refused(home: Path) -> None:
+    write(home / "inbox", "pendaftaran_gel01.csv", csv_text(apps()))  # no synthetic manifest
+    with pytest.raises(UsageError, match="PRAKERJA_PII_KEY"):
+        run(home)
+    assert main(["ingest"]) == 2
+    assert not (home / "raw.duckdb").exists()
+
+
+def test_real_data_with_key_loads(home: Path, monkeypatch) -> None:
+    monkeypatch.setenv("PRAKERJA_PII_KEY", "another-key")
+    write(home / "inbox", "pendaftaran_gel01.csv", csv_text(apps()))
+    assert run(home)["pendaftaran_gel01.csv"].rows_loaded == 4
+    assert query(home, "select distinct is_synthetic from audit.load_audit") == [(False,)]
+
+
+# ------------------------------------------------------------------ what exports look like
+
+
+@pytest.mark.parametrize(
+    ("encoding", "newline", "trailing"),
+    [
+        ("utf-8-sig", "\n", ""),  # BOM
+        ("utf-8", "\r\n", ""),  # CRLF
+        ("utf-8-sig", "\r\n", "\r\n\r\n"),  # BOM, CRLF and stray blank lines
+        ("utf-8", "\n", "\n\n\n"),  # blank trailing lines
+    ],
+)
+def test_bom_crlf_and_blank_trailing_lines(
+    home: Path, inbox: Path, encoding: str, newline: str, trailing: str
+) -> None:
+    rows = apps(5)
+    path = write(inbox, "pendaftaran_gel01.csv", csv_text(rows), encoding=encoding, newline=newline)
+    path.write_bytes(path.read_bytes() + trailing.encode())
+    report = run(home)["pendaftaran_gel01.csv"]
+    assert (report.status, report.rows_read, report.rows_loaded, report.rows_rejected) == (
+        "loaded",
+        5,
+        5,
+        0,
+    )
+    ids = query(
+        home, "select id_pendaftaran, _row_number from registration.applications order by 2"
+    )
+    assert ids == [(r["id_pendaftaran"], i) for i, r in enumerate(rows, start=1)]
+
+
+def test_semicolon_decimal_comma_and_ddmmyyyy(home: Path, inbox: Path) -> None:
+    rows = [
+        payment(1, jumlah="600.000,00", tanggal_jadwal="20/05/2020", tanggal_bayar="21/05/2020"),
+        payment(2, jumlah="600.000", tanggal_jadwal="01/06/2020", tanggal_bayar=""),
+    ]
+    rows[1].update(status="gagal", alasan_gagal="rekening_tidak_valid")
+    write(inbox, "pembayaran_gel01.csv", csv_text(rows, PAYMENT_COLUMNS, sep=";"), newline="\r\n")
+    enrollments = [
+        enrollment(1, harga="999.999,50", tanggal_beli="20/04/2020", tanggal_selesai="25/04/2020")
+    ]
+    write(inbox, "transaksi_pelatihan_gel01.csv", csv_text(enrollments, ENROLLMENT_COLUMNS, ";"))
+    reports = run(home)
+    assert all(r.rows_rejected == 0 for r in reports.values()), reports
+    paid = query(
+        home,
+        "select cast(jumlah as varchar), tanggal_jadwal::varchar, tanggal_bayar::varchar "
+        "from registration.payments order by id_pembayaran",
+    )
+    assert paid == [("600000.00", "2020-05-20", "2020-05-21"), ("600000.00", "2020-06-01", None)]
+    assert query(home, "select cast(harga as varchar) from registration.enrollments") == [
+        ("999999.50",)
+    ]
+
+
+def test_sixteen_digit_nik_is_never_read_as_a_number(home: Path, inbox: Path) -> None:
+    # Aceh (11): a NIK that a sniffing reader would turn into a BIGINT (and a float in Excel).
+    base = application(1)
+    year, month, day = (int(x) for x in base["tanggal_lahir"].split("-"))
+    row = application(
+        1,
+        nik=nik(day, month, year, False, 1, regency="1101"),
+        kode_provinsi="11",
+        kode_kabkota="1101",
+    )
+    write(inbox, "pendaftaran_gel01.csv", csv_text([row]))
+    assert run(home)["pendaftaran_gel01.csv"].rows_loaded == 1
+    expected = hmac.new(DEMO_PII_KEY.encode(), row["nik"].encode(), hashlib.sha256).hexdigest()
+    assert query(
+        home, "select participant_key, nik_province_code from registration.applications"
+    ) == [(expected, "11")]
+
+
+def test_parquet_delivery(home: Path, inbox: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = [payment(i) for i in range(1, 4)]
+    rows[2]["jumlah"] = "650000"  # amount_out_of_rules
+    table = pa.table({c: [r[c] or None for r in rows] for c in PAYMENT_COLUMNS})
+    pq.write_table(table, inbox / "pembayaran_gel01.parquet")
+    report = run(home)["pembayaran_gel01.parquet"]
+    assert (report.rows_read, report.rows_loaded) == (3, 2)
+    assert quarantine(home) == [("pembayaran_gel01.parquet", 3, "amount_out_of_rules")]
+
+
+def test_xlsx_catalogue(home: Path, inbox: Path) -> None:
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    header = [
+        "kode_pelatihan",
+        "kode_platform",
+        "kode_lembaga",
+        "judul",
+        "kategori",
+        "moda",
+        "harga",
+        "durasi_jam",
+        "tanggal_tayang",
+        "tanggal_turun",
+    ]
+    sheet.append(header)
+    import datetime as dt
+
+    sheet.append(
+        [
+            "CRS-001",
+            "TOKOPEDIA",
+            "LMB-01",
+            "Excel untuk UMKM",
+            "keuangan",
+            "daring",
+            150000,
+            6.5,
+            dt.datetime(2020, 4, 1),
+            None,
+        ]
+    )
+    sheet.append(
+        [
+            "CRS-002",
+            "TOKOPEDIA",
+            "LMB-01",
+            "Menjahit",
+            "manufaktur",
+            "luring",
+            200000,
+            12,
+            dt.datetime(2020, 4, 2),
+            dt.datetime(2020, 12, 31),
+        ]
+    )
+    workbook.save(inbox / "katalog_pelatihan.xlsx")
+    report = run(home)["katalog_pelatihan.xlsx"]
+    assert (report.status, report.rows_loaded) == ("loaded", 2)
+    assert query(
+        home,
+        "select cast(durasi_jam as varchar), tanggal_turun::varchar "
+        "from providers.courses order by 1",
+    ) == [("12.00", "2020-12-31"), ("6.50", None)]
+
+
+# ------------------------------------------------------------------ whole-file rejections
+
+
+def _reject_case(inbox: Path, case: str) -> str:
+    """Write one unreadable delivery; return its name."""
+    if case == "missing_column":
+        text = csv_text(
+            apps(), tuple(c for c in csv_text([]).split("\n")[0].split(",") if c != "gelombang")
+        )
+        write(inbox, "pendaftaran_gel03.csv", text)
+        return "pendaftaran_gel03.csv"
+    if case == "empty_file":
+        write(inbox, "seleksi_gel01.csv", "")
+        return "seleksi_gel01.csv"
+    if case == "unreadable_file":  # UTF-16 export
+        write(inbox, "pendaftaran_gel04.csv", csv_text(apps()), encoding="utf-16")
+        return "pendaftaran_gel04.csv"
+    if case == "unreadable_file_latin1":
+        text = csv_text([application(1, nama_lengkap="José Müller")])
+        write(inbox, "pendaftaran_gel05.csv", text, encoding="latin-1")
+        return "pendaftaran_gel05.csv"
+    if case == "wrong_format":  # a Parquet file named .csv
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        pq.write_table(pa.table({"a": [1]}), inbox / "pembayaran_gel02.csv")
+        return "pembayaran_gel02.csv"
+    if case == "wrong_format_not_in_contract":  # revocations come as CSV only
+        (inbox / "pencabutan_gel01.parquet").write_bytes(b"PAR1....PAR1")
+        return "pencabutan_gel01.parquet"
+    if case == "unknown_file":
+        write(inbox, "laporan_bulanan.csv", "a,b\n1,2\n")
+        return "laporan_bulanan.csv"
+    raise AssertionError(case)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "missing_column",
+        "empty_file",
+        "unreadable_file",
+        "unreadable_file_latin1",
+        "wrong_format",
+        "wrong_format_not_in_contract",
+        "unknown_file",
+    ],
+)
+def test_unreadable_file_is_rejected_alone(home: Path, inbox: Path, case: str, tmp_path) -> None:
+    bad = _reject_case(inbox, case)
+    write(inbox, "pendaftaran_gel01.csv", csv_text(apps()))
+    report_path = tmp_path / "report.json"
+    assert main(["ingest", "--report-json", str(report_path)]) == 1
+    reports = {r["file"]: r for r in json.loads(report_path.read_text())}
+    rule = case.removesuffix("_latin1").removesuffix("_not_in_contract")
+    assert reports[bad]["status"] == "rejected"
+    assert reports[bad]["file_rule"] == rule
+    assert bad in reports[bad]["errors"][0]
+    assert reports["pendaftaran_gel01.csv"]["status"] == "loaded"
+    assert reports["pendaftaran_gel01.csv"]["rows_loaded"] == 4
+    audit = query(home, f"select status, rows_read from audit.load_audit where file = '{bad}'")
+    assert audit == [("rejected", 0)]
+
+
+def test_header_only_file_loads_zero_rows(home: Path, inbox: Path) -> None:
+    write(inbox, "pendaftaran_gel01.csv", csv_text([]))
+    report = run(home)["pendaftaran_gel01.csv"]
+    assert (report.status, report.rows_read) == ("loaded", 0)
+
+
+def test_missing_inbox_is_a_usage_error(home: Path) -> None:
+    assert main(["ingest", str(home / "nowhere")]) == 2
+
+
+# ------------------------------------------------------------------ row rules
+
+
+def _row_rule_cases() -> list[tuple[str, str, dict[str, str]]]:
+    """(rule, file kind, overrides of one otherwise valid row)."""
+    return [
+        ("missing_required", "app", {"jenis_kelamin": ""}),
+        ("invalid_type", "app", {"tanggal_lahir": "31/02/1990"}),
+        ("invalid_type", "app", {"disabilitas": "mungkin"}),
+        ("invalid_value", "app", {"pendidikan": "sd"}),
+        ("invalid_value", "app", {"id_pendaftaran": "app 7"}),
+        ("invalid_value", "app", {"kode_kabkota": "3301"}),  # not in province 32
+        ("unknown_code", "app", {"kode_provinsi": "99"}),
+        ("unknown_code", "app", {"gelombang": "99"}),
+        ("unknown_code", "pay", {"kanal": "PAYPAL"}),
+        ("invalid_nik", "app", {"nik": "320101450290000"}),  # 15 digits
+        ("invalid_nik", "app", {"nik": "9901014502900001"}),  # unknown province
+        ("invalid_nik", "app", {"nik": "3201013102900001"}),  # 31 February
+        ("nik_mismatch", "app", {"jenis_kelamin": "P"}),  # row 3 is a man: no +40 in the NIK
+        ("date_out_of_range", "app", {"waktu_daftar": "2020-05-02 08:00:00"}),
+        ("date_out_of_range", "enr", {"tanggal_selesai": "2020-04-10"}),
+        ("date_out_of_range", "pay", {"kanal": "DANA"}),  # DANA only from 14 Oct 2020
+        ("amount_out_of_rules", "pay", {"jumlah": "700000"}),
+        (
+            "amount_out_of_rules",
+            "pay",
+            {"termin": "4", "jenis": "insentif_survei", "jumlah": "50000"},
+        ),
+        ("amount_out_of_rules", "enr", {"harga": "1500000"}),
+        ("missing_required", "pay", {"status": "gagal", "tanggal_bayar": ""}),
+        ("invalid_value", "enr", {"nilai_ulasan": "6"}),
+    ]
+
+
+@pytest.mark.parametrize(("rule", "kind", "overrides"), _row_rule_cases())
+def test_each_row_rule(home: Path, inbox: Path, rule: str, kind: str, overrides) -> None:
+    build, columns, name = {
+        "app": (application, None, "pendaftaran_gel01.csv"),
+        "pay": (payment, PAYMENT_COLUMNS, "pembayaran_gel01.csv"),
+        "enr": (enrollment, ENROLLMENT_COLUMNS, "transaksi_pelatihan_gel01.csv"),
+    }[kind]
+    rows = [build(i) for i in range(1, 6)]
+    rows[2] = build(3, **overrides)
+    text = csv_text(rows) if columns is None else csv_text(rows, columns)
+    write(inbox, name, text)
+    report = run(home)[name]
+    assert quarantine(home) == [(name, 3, rule)]
+    assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (5, 4, 1)
+    reason = query(home, "select reason from audit.quarantine")[0][0]
+    assert reason.startswith(f"{name} row 3")
+
+
+def test_truncated_line_is_malformed_and_row_numbers_stay_right(home: Path, inbox: Path) -> None:
+    rows = apps(6)
+    lines = csv_text(rows).splitlines()
+    lines[3] = lines[3][: len(lines[3]) // 2]  # data row 3 cut in the middle
+    lines[5] = lines[5] + ",extra"  # data row 5 has one field too many
+    write(inbox, "pendaftaran_gel01.csv", "\n".join(lines) + "\n")
+    report = run(home)["pendaftaran_gel01.csv"]
+    assert quarantine(home) == [
+        ("pendaftaran_gel01.csv", 3, "malformed_row"),
+        ("pendaftaran_gel01.csv", 5, "malformed_row"),
+    ]
+    loaded = query(
+        home, "select _row_number, id_pendaftaran from registration.applications order by 1"
+    )
+    assert loaded == [(n, rows[n - 1]["id_pendaftaran"]) for n in (1, 2, 4, 6)]
+    assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (6, 4, 2)
+    # The line itself may hold PII: it is never stored.
+    record = query(home, "select record, reason from audit.quarantine")[0]
+    assert rows[2]["nama_lengkap"] not in str(record)
+
+
+def test_duplicate_row_and_duplicate_key_first_occurrence_wins(home: Path, inbox: Path) -> None:
+    rows = apps(4)
+    rows.append(dict(rows[1]))  # row 5: exact copy of row 2
+    rows.append(application(6, id_pendaftaran=rows[0]["id_pendaftaran"]))  # row 6: key of row 1
+    write(inbox, "pendaftaran_gel01.csv", csv_text(rows))
+    run(home)
+    assert quarantine(home) == [
+        ("pendaftaran_gel01.csv", 5, "duplicate_row"),
+        ("pendaftaran_gel01.csv", 6, "duplicate_key"),
+    ]
+    first = query(
+        home,
+        "select _row_number from registration.applications "
+        f"where id_pendaftaran = '{rows[0]['id_pendaftaran']}'",
+    )
+    assert first == [(1,)]
+
+
+def test_key_loaded_by_an_earlier_delivery_is_duplicate_key(home: Path, inbox: Path) -> None:
+    write(inbox, "pendaftaran_gel01.csv", csv_text(apps(3)))
+    run(home)
+    write(inbox, "pendaftaran_gel01_koreksi.csv", csv_text([application(3), application(9)]))
+    report = run(home)["pendaftaran_gel01_koreksi.csv"]
+    assert (report.rows_loaded, report.rule_counts) == (1, {"duplicate_key": 1})
+    assert query(home, "select count(*) from registration.applications") == [(4,)]
+
+
+def test_same_file_delivered_twice_loads_once(home: Path, inbox: Path, tmp_path) -> None:
+    text = csv_text(apps(3))
+    write(inbox, "pendaftaran_gel01.csv", text)
+    first = run(home)["pendaftaran_gel01.csv"]
+    write(inbox, "pendaftaran_gel01_kirim_ulang.csv", text)  # same bytes, other name
+    report_path = tmp_path / "r.json"
+    assert main(["ingest", "--report-json", str(report_path)]) == 0
+    statuses = {r["file"]: r["status"] for r in json.loads(report_path.read_text())}
+    assert statuses == {
+        "pendaftaran_gel01.csv": "duplicate",
+        "pendaftaran_gel01_kirim_ulang.csv": "duplicate",
+    }
+    assert first.status == "loaded"
+    assert query(home, "select count(*) from registration.applications") == [(3,)]
+    assert query(home, "select count(*) from audit.quarantine") == [(0,)]
+
+
+def test_audit_counts_reconcile_and_report_json_shape(home: Path, inbox: Path, tmp_path) -> None:
+    rows = apps(5)
+    rows[1]["nik"] = "12"
+    write(inbox, "pendaftaran_gel01.csv", csv_text(rows))
+    write(inbox, "pembayaran_gel01.csv", csv_text([payment(1), payment(1)], PAYMENT_COLUMNS))
+    report_path = tmp_path / "r.json"
+    assert main(["ingest", "--report-json", str(report_path)]) == 0
+    for item in json.loads(report_path.read_text()):
+        assert {
+            "file",
+            "source",
+            "status",
+            "rows_read",
+            "rows_loaded",
+            "rows_rejected",
+            "errors",
+        } <= set(item)
+        assert item["rows_read"] == item["rows_loaded"] + item["rows_rejected"]
+        assert all(isinstance(e, str) for e in item["errors"])
+    audit = query(
+        home, "select rows_read, rows_loaded, rows_rejected, errors from audit.load_audit"
+    )
+    for read, loaded, rejected, errors in audit:
+        assert read == loaded + rejected
+        assert len(json.loads(errors)) == rejected
+    tables = query(home, "select count(*) from registration.applications")[0][0]
+    quarantined = query(
+        home, "select count(*) from audit.quarantine where entity = 'applications'"
+    )[0][0]
+    assert tables + quarantined == 5
