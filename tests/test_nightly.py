@@ -410,3 +410,34 @@ def _cli_with_fakes(argv: list[str]) -> int:
         return fake_main(argv)
     finally:
         module.Pipeline = original  # type: ignore[misc]
+
+
+def test_webhook_answering_an_error_is_a_warning(capsys: pytest.CaptureFixture[str]) -> None:
+    from prakerja.alerts import send_alert
+
+    class Failing(_Receiver):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(500)
+            self.end_headers()
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Failing)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/hook"
+        assert send_alert(url, {"run_id": "x", "status": "gated"}) is False
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "alert webhook" in capsys.readouterr().err
+
+
+def test_publish_list_shows_the_current_release(
+    home: Path, inbox: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = nightly(settings_for(home), pipeline=FakePipeline())
+    capsys.readouterr()
+    assert main(["publish", "--list"]) == 0
+    out = capsys.readouterr().out
+    assert report.run_id in out and "current" in out
