@@ -22,6 +22,10 @@ from prakerja.errors import PrakerjaError
 
 LOCK_NAME = "nightly.lock"
 
+# Run ids whose lock this process holds: tells a lock of ours from one an earlier process with
+# the same pid left behind.
+_HELD_HERE: set[str] = set()
+
 
 class LockHeld(PrakerjaError):
     """Another run holds the lock: this run did nothing and publishes nothing (exit 1)."""
@@ -61,7 +65,23 @@ def read_lock(path: Path) -> LockInfo | None:
         return LockInfo(0, socket.gethostname(), path.stat().st_mtime, "unknown")
 
 
-def _pid_alive(pid: int) -> bool:
+def _process_start(pid: int) -> float | None:
+    """When `pid` started (unix seconds), from /proc; None where /proc is not available."""
+    try:
+        boot = next(
+            float(line.split()[1])
+            for line in Path("/proc/stat").read_text().splitlines()
+            if line.startswith("btime ")
+        )
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, StopIteration, IndexError, ValueError):
+        return None
+
+
+def _pid_alive(pid: int, since: float) -> bool:
+    """Whether the process that took the lock at `since` still runs: the pid exists, is not a
+    zombie, and did not start after the lock was taken (pids are reused, in containers soon)."""
     if pid <= 0:
         return False
     try:
@@ -69,13 +89,15 @@ def _pid_alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     except PermissionError:  # alive, owned by someone else
-        return True
-    # A zombie (killed, not yet reaped by its parent) still answers signal 0 but runs no code.
+        pass
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        return stat.rsplit(")", 1)[1].split()[0] != "Z"
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except (OSError, IndexError):
         return True
+    if state == "Z":  # killed, not yet reaped by its parent: runs no code
+        return False
+    started = _process_start(pid)
+    return started is None or started <= since + 1.0
 
 
 def stale_reason(info: LockInfo, stale_seconds: int, now: float | None = None) -> str | None:
@@ -84,8 +106,13 @@ def stale_reason(info: LockInfo, stale_seconds: int, now: float | None = None) -
     age = now - info.started_at
     if age > stale_seconds:
         return f"older than {stale_seconds} s ({age:.0f} s)"
-    if info.host == socket.gethostname() and not _pid_alive(info.pid):
-        return f"pid {info.pid} is not running on this host"
+    if info.host == socket.gethostname():
+        if info.pid == os.getpid():
+            if info.run_id in _HELD_HERE:
+                return None
+            return f"pid {info.pid} is this process, which never took this lock"
+        if not _pid_alive(info.pid, info.started_at):
+            return f"pid {info.pid} is not running on this host"
     return None
 
 
@@ -110,6 +137,7 @@ def acquire(home: Path, run_id: str, stale_seconds: int) -> tuple[LockInfo, Lock
     cleared: LockInfo | None = None
     for _ in range(3):  # another process may clear or take it between our steps
         if _create(path, ours):
+            _HELD_HERE.add(run_id)
             return ours, cleared
         owner = read_lock(path)
         if owner is None:
@@ -137,6 +165,7 @@ def release(home: Path, ours: LockInfo) -> None:
     path = lock_path(home)
     if read_lock(path) == ours:
         path.unlink(missing_ok=True)
+    _HELD_HERE.discard(ours.run_id)
 
 
 @contextmanager

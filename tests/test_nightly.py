@@ -441,3 +441,24 @@ def test_publish_list_shows_the_current_release(
     assert main(["publish", "--list"]) == 0
     out = capsys.readouterr().out
     assert report.run_id in out and "current" in out
+
+
+def test_lock_of_a_reused_pid_is_stale(home: Path, inbox: Path) -> None:
+    # a live process that started after the lock was taken cannot be the lock's owner
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        time.sleep(0.2)
+        old = run_lock.LockInfo(sleeper.pid, socket.gethostname(), time.time() - 100, "old-run")
+        _write_lock(home, old)
+        report = nightly(settings_for(home), pipeline=FakePipeline())
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    assert report.exit_code == 0 and report.stale_lock_cleared == old.__dict__
+
+
+def test_lock_with_our_own_pid_from_an_earlier_life_is_stale(home: Path, inbox: Path) -> None:
+    # containers restart with the same small pids: our pid in a lock we never took is stale
+    earlier = run_lock.LockInfo(os.getpid(), socket.gethostname(), time.time(), "before-restart")
+    _write_lock(home, earlier)
+    assert nightly(settings_for(home), pipeline=FakePipeline()).exit_code == 0
