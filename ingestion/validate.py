@@ -45,8 +45,8 @@ def _nik_invalid(column: Column) -> str:
     )
     return (
         f"not regexp_full_match({nik}, '[0-9]{{16}}') "
-        f"or left({nik}, 2) not in (select code from ref_kemendagri_province) "
-        f"or left({nik}, 4) not in (select code from ref_kemendagri_regency) "
+        f"or not t._nik_province_known "
+        f"or not t._nik_regency_known "
         f"or not ({mm} between 1 and 12) "
         f"or not ({dd} between 1 and 31 or {dd} between 41 and 71) "
         f"or {day} > {last_day}"
@@ -103,11 +103,10 @@ def column_checks(entity: Entity) -> list[Check]:
             )
     for c in cols:
         if c.code_list is not None:
-            table = CODE_LIST_TABLES[c.code_list]
             checks.append(
                 Check(
                     "unknown_code",
-                    f"t.{v(c)} not in (select code from {table})",
+                    f"t.{v(c)} is not null and not t.{quote('_known_' + c.name)}",
                     c.name,
                     f"not a known {c.code_list.replace('_', ' ')} code",
                 )
@@ -138,51 +137,83 @@ def _reason(file_name: str, entity: Entity, check: Check) -> str:
     )
 
 
+def _code_joins(entity: Entity) -> tuple[list[str], list[str]]:
+    """Left joins to the code lists (hash joins, not per-row subqueries) and the flags they set."""
+    joins, flags = [], []
+    for i, c in enumerate(entity.columns):
+        if c.code_list is not None:
+            table = CODE_LIST_TABLES[c.code_list]
+            joins.append(f"left join {table} as code_{i} on code_{i}.code = t0.{v(c)}")
+            flags.append(f"code_{i}.code is not null as {quote('_known_' + c.name)}")
+        if c.format == "nik":
+            joins.append(
+                f"left join ref_kemendagri_province as nik_p on nik_p.code = left(t0.{v(c)}, 2)"
+            )
+            joins.append(
+                f"left join ref_kemendagri_regency as nik_r on nik_r.code = left(t0.{v(c)}, 4)"
+            )
+            flags.append("nik_p.code is not null as _nik_province_known")
+            flags.append("nik_r.code is not null as _nik_regency_known")
+    return joins, flags
+
+
 def build_checked(
     conn: duckdb.DuckDBPyConnection, entity: Entity, file_name: str, thousands_dot: bool
 ) -> None:
     raw_columns = ", ".join(quote(c.name) for c in entity.columns)
     typed_columns = ", ".join(f"{typed(c, thousands_dot)} as {v(c)}" for c in entity.columns)
+    code_joins, code_flags = _code_joins(entity)
+    flags = "".join(f", {flag}" for flag in code_flags)
     conn.execute(
         f"""
         create or replace temp table typed as
-        select s.*, {typed_columns},
-               case when s._malformed is null then
-                   row_number() over (partition by {raw_columns} order by s._row_number)
-               end as _dup_rank,
-               case when s._malformed is null then
-                   min(s._row_number) over (partition by {raw_columns})
-               end as _dup_first
-        from staged as s
+        with t0 as (
+            select s.*, {typed_columns},
+                   case when s._malformed is null then
+                       row_number() over (partition by {raw_columns} order by s._row_number)
+                   end as _dup_rank,
+                   case when s._malformed is null then
+                       min(s._row_number) over (partition by {raw_columns})
+                   end as _dup_first
+            from staged as s
+        )
+        select t0.*{flags}
+        from t0
+        {" ".join(code_joins)}
         """
     )
     checks = column_checks(entity) + CHECKS.get(entity.entity, [])
-    # Column checks reference raw columns unqualified; qualify them against the typed alias.
-    rule_cases = ["when t._malformed is not null then 'malformed_row'"]
-    reason_cases = [
-        f"when t._malformed is not null then {literal(file_name + ' row ')} || t._row_number "
-        f"|| ': line does not split into the declared columns (' || t._malformed || ')'"
+    # One CASE finds the index of the first broken check; rule and reason are then looked up by
+    # that index, so the (costly) conditions are evaluated once per row, reasons only for
+    # rejected rows.
+    conditions = ["t._malformed is not null", "t._dup_rank > 1"]
+    rules = ["malformed_row", "duplicate_row"]
+    reasons = [
+        f"{literal(file_name + ' row ')} || t._row_number "
+        f"|| ': line does not split into the declared columns (' || t._malformed || ')'",
+        f"{literal(file_name + ' row ')} || t._row_number "
+        f"|| ': exact duplicate of row ' || t._dup_first",
     ]
-    rule_cases.append("when t._dup_rank > 1 then 'duplicate_row'")
-    reason_cases.append(
-        f"when t._dup_rank > 1 then {literal(file_name + ' row ')} || t._row_number "
-        f"|| ': exact duplicate of row ' || t._dup_first"
-    )
     for check in checks:
-        condition = _qualify(check.condition, entity)
-        rule_cases.append(f"when coalesce({condition}, false) then {literal(check.rule)}")
-        reason_cases.append(
-            f"when coalesce({condition}, false) then {_reason(file_name, entity, check)}"
-        )
+        conditions.append(f"coalesce({_qualify(check.condition, entity)}, false)")
+        rules.append(check.rule)
+        reasons.append(_reason(file_name, entity, check))
+    first_broken = " ".join(f"when {c} then {i}" for i, c in enumerate(conditions))
+    rule_of = " ".join(f"when {i} then {literal(r)}" for i, r in enumerate(rules))
+    reason_of = " ".join(f"when {i} then {r}" for i, r in enumerate(reasons))
     joins = "\n".join(JOINS.get(entity.entity, []))
     conn.execute(
         f"""
         create or replace temp table pre_key as
-        select t.*,
-               case {" ".join(rule_cases)} end as _rule,
-               case {" ".join(reason_cases)} end as _reason
-        from typed as t
-        {joins}
+        with found as (
+            select t.*, case {first_broken} end as _check
+            from typed as t
+            {joins}
+        )
+        select t.* exclude (_check),
+               case t._check {rule_of} end as _rule,
+               case t._check {reason_of} end as _reason
+        from found as t
         """
     )
     _mark_duplicate_keys(conn, entity, file_name)
