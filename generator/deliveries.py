@@ -74,7 +74,7 @@ def applications(seed: int, w: WaveData, geo: Geography, start: int, stop: int) 
             "gelombang": fm.ints(np.full(stop - start, w.wave.number)),
             "nik": fm.ints(w.nik[s]),
             "nama_lengkap": name,
-            "tanggal_lahir": fm.day_strings(birth),
+            "tanggal_lahir": fm.day_strings(birth, nullable=False),
             "jenis_kelamin": fm.booleans(female, "P", "L"),
             "no_hp": phone,
             "email": email,

@@ -11,11 +11,15 @@ import pyarrow.compute as pc
 EPOCH = dt.date(1970, 1, 1)
 
 
-def day_strings(day: np.ndarray, style: str = "iso") -> pa.Array:
-    """Days since epoch as text; -1 is empty. Few distinct dates: format each once."""
+def day_strings(day: np.ndarray, style: str = "iso", nullable: bool = True) -> pa.Array:
+    """Days since epoch as text; -1 is empty when nullable (programme dates, never before 1970;
+    birth dates are not nullable). Few distinct dates: format each once."""
     uniq, inverse = np.unique(day, return_inverse=True)
     fmt = "%Y-%m-%d" if style == "iso" else "%d/%m/%Y"
-    labels = [None if d < 0 else (EPOCH + dt.timedelta(days=int(d))).strftime(fmt) for d in uniq]
+    labels = [
+        None if nullable and d < 0 else (EPOCH + dt.timedelta(days=int(d))).strftime(fmt)
+        for d in uniq
+    ]
     return pa.array(labels, pa.string()).take(pa.array(inverse.ravel()))
 
 
