@@ -12,7 +12,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.filters import AGE_BAND_KEY, ALL, GENDER_KEY, PROVINCE_KEY, WAVE_KEY
-from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGE_KEY, LANGUAGES, t, vocab
+from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGE_KEY, LANGUAGES, current_language, t, vocab
 
 PAGES_DIR = Path(__file__).parent / "pages"
 
@@ -47,6 +47,8 @@ def _keep_valid(key: str, allowed: list[object], default: object) -> None:
 
 
 def filter_sidebar(options: data.Options) -> None:
+    # Option labels are computed later, outside this run's context: bind the language now.
+    lang = current_language()
     st.sidebar.markdown(f"**{t('filters')}**")
     lo, hi = options.waves
     waves = list(range(lo, hi + 1))
@@ -62,7 +64,7 @@ def filter_sidebar(options: data.Options) -> None:
         t("province"),
         provinces,
         key=PROVINCE_KEY,
-        format_func=lambda c: t("all") if c == ALL else f"{options.provinces[c]} ({c})",
+        format_func=lambda c: t("all", lang) if c == ALL else f"{options.provinces[c]} ({c})",
     )
     genders: list[object] = [ALL, *options.genders]
     _keep_valid(GENDER_KEY, genders, ALL)
@@ -70,12 +72,15 @@ def filter_sidebar(options: data.Options) -> None:
         t("gender"),
         genders,
         key=GENDER_KEY,
-        format_func=lambda v: t("all") if v == ALL else vocab(v),
+        format_func=lambda v: t("all", lang) if v == ALL else vocab(v, lang),
     )
     bands: list[object] = [ALL, *options.age_bands]
     _keep_valid(AGE_BAND_KEY, bands, ALL)
     st.sidebar.selectbox(
-        t("age_band"), bands, key=AGE_BAND_KEY, format_func=lambda v: t("all") if v == ALL else v
+        t("age_band"),
+        bands,
+        key=AGE_BAND_KEY,
+        format_func=lambda v: t("all", lang) if v == ALL else v,
     )
 
 

@@ -147,7 +147,18 @@ FUNNEL_STAGES = (
     "paid_all_tranches",
     "surveyed",
 )
-_STAGE_SUMS = ", ".join(f"sum({s}) as {s}" for s in FUNNEL_STAGES)
+
+
+def _total(column: str, prefix: str = "") -> str:
+    """`cast(sum(x) as bigint) as x`: DuckDB sums integers as HUGEINT, which pandas would
+    turn into floats (and a CSV into "6130.0")."""
+    return f"cast(sum({prefix}{column}) as bigint) as {column}"
+
+
+_STAGE_SUMS = ", ".join(_total(s) for s in (*FUNNEL_STAGES, "revoked"))
+_GROUP_SUMS = ", ".join(
+    _total(s) for s in ("registered", "selected", "net_beneficiaries", "revoked")
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -192,14 +203,14 @@ def release() -> dict[str, Any]:
 def funnel_totals(f: Filters) -> pd.DataFrame:
     """One row: every funnel stage summed over the filters."""
     return query(
-        f"select {_STAGE_SUMS}, sum(revoked) as revoked from mart_wave_funnel where {PEOPLE}",
+        f"select {_STAGE_SUMS} from mart_wave_funnel where {PEOPLE}",
         _people(f),
     )
 
 
 def funnel_by_wave(f: Filters) -> pd.DataFrame:
     return query(
-        f"select wave_number, {_STAGE_SUMS}, sum(revoked) as revoked from mart_wave_funnel "
+        f"select wave_number, {_STAGE_SUMS} from mart_wave_funnel "
         f"where {PEOPLE} group by wave_number order by wave_number",
         _people(f),
     )
@@ -208,22 +219,19 @@ def funnel_by_wave(f: Filters) -> pd.DataFrame:
 # The breakdown column cannot be a parameter: it is picked from this fixed dictionary.
 _BREAKDOWN_SQL = {
     "province": (
-        "with by_group as (select province_code_bps, sum(registered) as registered, "
-        "sum(selected) as selected, sum(net_beneficiaries) as net_beneficiaries, "
-        "sum(revoked) as revoked from mart_wave_funnel where {where} group by 1) "
+        f"with by_group as (select province_code_bps, {_GROUP_SUMS} from mart_wave_funnel "
+        "where {where} group by 1) "
         "select coalesce(p.province_name, g.province_code_bps) as grp, g.registered, "
         "g.selected, g.net_beneficiaries, g.revoked from by_group as g "
         "left join dim_provinces as p using (province_code_bps) order by g.province_code_bps"
     ),
     "gender": (
-        "select gender as grp, sum(registered) as registered, sum(selected) as selected, "
-        "sum(net_beneficiaries) as net_beneficiaries, sum(revoked) as revoked "
-        "from mart_wave_funnel where {where} group by 1 order by 1"
+        f"select gender as grp, {_GROUP_SUMS} from mart_wave_funnel "
+        "where {where} group by 1 order by 1"
     ),
     "age_band": (
-        "select age_band as grp, sum(registered) as registered, sum(selected) as selected, "
-        "sum(net_beneficiaries) as net_beneficiaries, sum(revoked) as revoked "
-        "from mart_wave_funnel where {where} group by 1 order by 1"
+        f"select age_band as grp, {_GROUP_SUMS} from mart_wave_funnel "
+        "where {where} group by 1 order by 1"
     ),
 }
 BREAKDOWNS = tuple(_BREAKDOWN_SQL)
@@ -257,15 +265,16 @@ def paid_total(f: Filters) -> float:
 _DISBURSEMENT_SQL = f"""
 with d as (select * from mart_disbursement where {_DISBURSEMENT_WHERE}),
 people as (
-    select {{key}}, sum(participants) as participants from (
+    select {{key}}, cast(sum(participants) as bigint) as participants from (
         select wave_number, province_code_bps, channel, max(participants) as participants
         from d group by wave_number, province_code_bps, channel
     ) as cells group by {{key}}
 ),
 money as (
-    select {{key}}, sum(payments_scheduled) as payments_scheduled,
-        sum(payments_paid) as payments_paid, sum(payments_failed) as payments_failed,
-        sum(payments_returned) as payments_returned,
+    select {{key}}, cast(sum(payments_scheduled) as bigint) as payments_scheduled,
+        cast(sum(payments_paid) as bigint) as payments_paid,
+        cast(sum(payments_failed) as bigint) as payments_failed,
+        cast(sum(payments_returned) as bigint) as payments_returned,
         sum(amount_scheduled_rp) as amount_scheduled_rp, sum(amount_paid_rp) as amount_paid_rp,
         sum(amount_failed_rp) as amount_failed_rp
     from d group by {{key}}
@@ -297,8 +306,8 @@ def timeliness(f: Filters) -> pd.DataFrame:
 
 def failures(f: Filters) -> pd.DataFrame:
     return query(
-        "select channel, status, failure_reason, sum(payments) as payments, "
-        "sum(amount_rp) as amount_rp, sum(participants) as participants "
+        "select channel, status, failure_reason, cast(sum(payments) as bigint) as payments, "
+        "sum(amount_rp) as amount_rp, cast(sum(participants) as bigint) as participants "
         f"from mart_payment_failures where {WAVES} and status <> 'paid' "
         "group by channel, status, failure_reason order by payments desc",
         _waves(f),
@@ -313,8 +322,8 @@ def provider_scorecard(f: Filters) -> pd.DataFrame:
     return query(
         "with s as (select * from mart_provider_scorecard where " + WAVES + ") "
         "select provider_code, max(provider_name) as provider_name, platform_code, "
-        "max(platform_name) as platform_name, sum(enrollments) as enrollments, "
-        "sum(completions) as completions, "
+        "max(platform_name) as platform_name, cast(sum(enrollments) as bigint) as enrollments, "
+        "cast(sum(completions) as bigint) as completions, "
         "sum(completions) / nullif(sum(enrollments), 0) as completion_rate, "
         "sum(avg_rating * enrollments) / nullif(sum(case when avg_rating is not null "
         "then enrollments end), 0) as avg_rating, "
@@ -339,10 +348,11 @@ def platform_market(f: Filters) -> pd.DataFrame:
 
 def conflicts(f: Filters) -> pd.DataFrame:
     return query(
-        "with sold as (select provider_code, sum(enrollments) as enrollments "
+        "with sold as (select provider_code, cast(sum(enrollments) as bigint) as enrollments "
         f"from mart_provider_scorecard where {WAVES} group by provider_code) "
         "select d.provider_code, d.provider_name, d.conflicted_platforms, "
-        "coalesce(s.enrollments, 0) as enrollments from dim_training_providers as d "
+        "cast(coalesce(s.enrollments, 0) as bigint) as enrollments "
+        "from dim_training_providers as d "
         "left join sold as s using (provider_code) where d.has_conflict_of_interest "
         "order by enrollments desc",
         _waves(f),
@@ -383,8 +393,9 @@ def outcomes_by_province(f: Filters) -> pd.DataFrame:
         f"{WAVES} and {PROVINCE} and {GENDER} and survey_type = 'evaluation' "
         "and arm = 'treatment') "
         "select coalesce(p.province_name, o.province_code_bps) as province_name, "
-        "sum(o.respondents) as respondents, sum(o.employed) as employed, "
-        "sum(o.new_job) as new_job, "
+        "cast(sum(o.respondents) as bigint) as respondents, "
+        "cast(sum(o.employed) as bigint) as employed, "
+        "cast(sum(o.new_job) as bigint) as new_job, "
         "sum(o.employed) / nullif(sum(o.respondents), 0) as employed_share, "
         "sum(o.new_job) / nullif(sum(o.respondents), 0) as new_job_share, "
         "sum(o.mean_monthly_income_rp * o.respondents) / nullif(sum(o.respondents), 0) "

@@ -366,6 +366,23 @@ def fmt_pct(value: object, digits: int = 1, lang: str | None = None) -> str:
     return fmt_decimal(float(value) * 100, digits, lang) + "%"  # type: ignore[arg-type]
 
 
+MONTHS = {
+    "id": [
+        *("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus"),
+        *("September", "Oktober", "November", "Desember"),
+    ],
+    "en": [
+        *("January", "February", "March", "April", "May", "June", "July", "August"),
+        *("September", "October", "November", "December"),
+    ],
+}
+
+
+def fmt_month(value: Any, lang: str | None = None) -> str:
+    """A survey period (first day of a month) as 'Agustus 2020' / 'August 2020'."""
+    return f"{MONTHS[lang or current_language()][value.month - 1]} {value.year}"
+
+
 def plotly_separators(lang: str | None = None) -> str:
     """Plotly's `layout.separators`: the decimal character, then the thousands character."""
     thousands, decimal = _separators(lang or current_language())

@@ -7,10 +7,11 @@ import plotly.express as px
 import streamlit as st
 
 from dashboard import data, ui
-from dashboard.i18n import current_language, t
+from dashboard.i18n import current_language, fmt_month, t
 from dashboard.suppression import Rate
 
 st.title(t("page_pasar_kerja"))
+lang = current_language()  # bound now: option labels are formatted outside this run
 f = ui.filters()
 
 MAP_MEASURES = ("beneficiaries_per_1000_unemployed", "tpt_percent")
@@ -28,13 +29,15 @@ with ui.section("coverage_map"):
             t("period"),
             periods,
             key="pasar_kerja_period",
-            format_func=lambda p: (
-                p.strftime("%Y-%m") if current_language() == "en" else p.strftime("%m/%Y")
-            ),
+            format_func=lambda p: fmt_month(p, lang),
         )
     with right:
         measure = st.radio(
-            t("map_measure"), MAP_MEASURES, format_func=t, horizontal=True, key="pasar_kerja_m"
+            t("map_measure"),
+            MAP_MEASURES,
+            format_func=lambda m: t(m, lang),
+            horizontal=True,
+            key="pasar_kerja_m",
         )
     if period is None:
         st.info(t("no_rows"))

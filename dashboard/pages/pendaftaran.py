@@ -7,12 +7,13 @@ import plotly.express as px
 import streamlit as st
 
 from dashboard import data, ui
-from dashboard.i18n import t, vocab
+from dashboard.i18n import current_language, t, vocab
 from dashboard.suppression import Rate
 
 PEOPLE = ("wave_range", "province", "gender", "age_band")
 
 st.title(t("page_pendaftaran"))
+lang = current_language()  # bound now: option labels are formatted outside this run
 f = ui.filters()
 
 with ui.section("funnel"):
@@ -41,7 +42,7 @@ with ui.section("breakdown"):
     by = st.radio(
         t("breakdown"),
         data.BREAKDOWNS,
-        format_func=t,
+        format_func=lambda key: t(key, lang),
         horizontal=True,
         key="pendaftaran_breakdown",
         label_visibility="collapsed",
