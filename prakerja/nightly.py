@@ -17,6 +17,7 @@ A failed or gated run POSTs its JSON summary to PRAKERJA_ALERT_WEBHOOK when set.
 from __future__ import annotations
 
 import argparse
+import os
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, is_dataclass
@@ -81,14 +82,13 @@ def real_ingest(settings: Settings, inbox: Path) -> list[dict[str, Any]]:
 
 
 def real_build(settings: Settings) -> StepOutcome:
+    """prakerja.build.build: dbt build in a subprocess; success is False when any model, seed,
+    test or unit test failed (failures are readable strings, one per node)."""
     from prakerja.build import build
 
     result = build(settings)
-    data = _as_dict(result) if result is not None else {}
-    success = bool(data.get("success", True))
-    failures = [str(f) for f in _items(data.get("failures") or data.get("errors"))]
-    summary = str(data.get("summary") or ("dbt build passed" if success else "dbt build failed"))
-    return StepOutcome(success, summary, [] if success else failures, failed_nodes=failures)
+    failures = [str(f) for f in result.failures]
+    return StepOutcome(bool(result.success), str(result.summary), failures, failed_nodes=failures)
 
 
 def real_check(settings: Settings, run_id: str) -> StepOutcome:
@@ -227,6 +227,8 @@ def nightly(
         _alert(settings, report)
         return report
     ours, cleared = lock
+    previous_env = os.environ.get(run_lock.RUN_ID_ENV)
+    os.environ[run_lock.RUN_ID_ENV] = report.run_id  # inherited by the steps' subprocesses
     try:
         crash_point("nightly.locked")
         if cleared is not None:
@@ -250,6 +252,10 @@ def nightly(
         crash_point("nightly.reported")
     finally:
         run_lock.release(settings.home, ours)
+        if previous_env is None:
+            os.environ.pop(run_lock.RUN_ID_ENV, None)
+        else:
+            os.environ[run_lock.RUN_ID_ENV] = previous_env
     if report.exit_code or report.files_rejected:
         _alert(settings, report)
     return report

@@ -21,6 +21,10 @@ from prakerja.console import warn
 from prakerja.errors import PrakerjaError
 
 LOCK_NAME = "nightly.lock"
+# Set in the environment of a run, so the processes it starts (dbt runs in a subprocess) carry
+# it: when a killed run's lock is cleared, its orphaned children are found by it and stopped
+# before they can hold raw.duckdb or build.duckdb against the next run.
+RUN_ID_ENV = "PRAKERJA_RUN_ID"
 
 # Run ids whose lock this process holds: tells a lock of ours from one an earlier process with
 # the same pid left behind.
@@ -116,6 +120,37 @@ def stale_reason(info: LockInfo, stale_seconds: int, now: float | None = None) -
     return None
 
 
+def leftover_processes(run_id: str) -> list[int]:
+    """Processes (other than this one) whose environment carries `run_id` (Linux /proc)."""
+    marker = f"{RUN_ID_ENV}={run_id}".encode()
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            pid = int(entry.name)
+            if pid != os.getpid() and marker in (entry / "environ").read_bytes().split(b"\0"):
+                found.append(pid)
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def stop_leftovers(run_id: str, wait_seconds: float = 10.0) -> list[int]:
+    """SIGKILL what a dead run left running, and wait until it is gone."""
+    import signal
+
+    pids = leftover_processes(run_id)
+    for pid in pids:
+        warn(f"stopping pid {pid}, left running by the dead run {run_id}")
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            continue
+    deadline = time.monotonic() + wait_seconds
+    while time.monotonic() < deadline and leftover_processes(run_id):
+        time.sleep(0.05)
+    return pids
+
+
 def _create(path: Path, info: LockInfo) -> bool:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
@@ -146,6 +181,8 @@ def acquire(home: Path, run_id: str, stale_seconds: int) -> tuple[LockInfo, Lock
         if reason is None:
             raise LockHeld(f"another nightly run holds {path}: {owner.describe()}")
         warn(f"clearing a stale lock left by {owner.describe()}: {reason}")
+        if owner.host == socket.gethostname() and owner.run_id != "unknown":
+            stop_leftovers(owner.run_id)
         # Rename before unlinking so that two runs clearing at once cannot delete a fresh lock.
         grave = path.with_name(f"{LOCK_NAME}.stale.{os.getpid()}")
         try:

@@ -462,3 +462,27 @@ def test_lock_with_our_own_pid_from_an_earlier_life_is_stale(home: Path, inbox: 
     earlier = run_lock.LockInfo(os.getpid(), socket.gethostname(), time.time(), "before-restart")
     _write_lock(home, earlier)
     assert nightly(settings_for(home), pipeline=FakePipeline()).exit_code == 0
+
+
+def test_clearing_a_stale_lock_stops_what_the_dead_run_left_running(
+    home: Path, inbox: Path
+) -> None:
+    # a killed run's dbt subprocess would keep raw.duckdb and build.duckdb locked
+    orphan = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(60)"],
+        env={**os.environ, run_lock.RUN_ID_ENV: "killed-run"},
+    )
+    bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        _write_lock(
+            home, run_lock.LockInfo(_dead_pid(), socket.gethostname(), time.time(), "killed-run")
+        )
+        report = nightly(settings_for(home), pipeline=FakePipeline())
+        assert report.exit_code == 0
+        assert orphan.wait(timeout=10) == -9
+        assert bystander.poll() is None
+    finally:
+        for process in (orphan, bystander):
+            process.kill()
+            process.wait()
+    assert run_lock.RUN_ID_ENV not in os.environ or os.environ[run_lock.RUN_ID_ENV] != report.run_id
