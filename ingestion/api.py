@@ -137,10 +137,19 @@ def ingest_file(
         result = _read(conn, path, entity)
         report.format = result.fmt
         report.notes.extend(result.notes)
-        build_checked(conn, entity, path.name, thousands_dot=result.delimiter == ";")
-        load_checked(conn, entity, report, is_synthetic=is_synthetic, started_at=started_at)
+        try:
+            build_checked(conn, entity, path.name, thousands_dot=result.delimiter == ";")
+            load_checked(conn, entity, report, is_synthetic=is_synthetic, started_at=started_at)
+        except duckdb.Error as exc:
+            # Validation is written to never fail on data; if DuckDB still does, the file is
+            # rejected alone (its transaction rolled back) rather than stopping the inbox.
+            raise FileRejected(
+                "unreadable_file", f"{path.name}: could not be validated: {exc}"
+            ) from exc
     except FileRejected as exc:
         report.status = "rejected"
+        report.rows_read = report.rows_loaded = report.rows_rejected = 0
+        report.rule_counts = {}
         report.file_rule = exc.rule
         report.errors = [f"{exc.rule}: {exc.message}"]
         write_audit(conn, report, entity, is_synthetic=is_synthetic, started_at=started_at)

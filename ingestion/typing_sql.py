@@ -35,6 +35,12 @@ PERIOD_ALIASES: dict[str, str] = {
 }
 
 
+def _plausible_year(parsed: str) -> str:
+    # A year like 20201 parses as a DuckDB date but breaks date arithmetic in the row checks:
+    # outside 1800-2200 it is a typing error of the export (invalid_type), not a date.
+    return f"case when year({parsed}) between 1800 and 2200 then {parsed} end"
+
+
 def typed(column: Column, thousands_dot: bool) -> str:
     """SQL expression for the column in its contract type (NULL when missing or unparseable).
 
@@ -63,15 +69,17 @@ def typed(column: Column, thousands_dot: bool) -> str:
         )
     if kind == "date":
         # ISO dates take the fast cast; strptime only for the DD/MM/YYYY rows.
-        return (
+        parsed = (
             f"coalesce(try_cast({raw} as date), case when {raw} like '%/%' then "
             f"cast(try_strptime({raw}, '%d/%m/%Y') as date) end)"
         )
+        return _plausible_year(parsed)
     if kind == "timestamp":
-        return (
+        parsed = (
             f"coalesce(try_cast({raw} as timestamp), case when {raw} like '%/%' then "
             f"try_strptime({raw}, ['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y']) end)"
         )
+        return _plausible_year(parsed)
     if kind == "boolean":
         return (
             f"case when lower({raw}) in ('1', 'y', 'ya', 'true', 't') then true "

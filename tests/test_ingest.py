@@ -330,6 +330,8 @@ def _row_rule_cases() -> list[tuple[str, str, dict[str, str]]]:
         ("missing_required", "app", {"jenis_kelamin": ""}),
         ("invalid_type", "app", {"tanggal_lahir": "31/02/1990"}),
         ("invalid_type", "app", {"disabilitas": "mungkin"}),
+        ("invalid_type", "app", {"tanggal_lahir": "19900-01-01"}),
+        ("invalid_type", "app", {"waktu_daftar": "12/04/2020 25:61"}),
         ("invalid_value", "app", {"pendidikan": "sd"}),
         ("invalid_value", "app", {"id_pendaftaran": "app 7"}),
         ("invalid_value", "app", {"kode_kabkota": "3301"}),  # not in province 32
