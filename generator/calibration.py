@@ -143,13 +143,15 @@ def targets(scale: str, year: int = 2020) -> Targets:
     waves = tuple(w for w in reference.waves() if w.year == year)
     if not waves:
         raise ValueError(f"the wave calendar has no waves in {year}")
-    net_full = reference.annual_beneficiaries()[year]
     # Only 2020's revocations are published; other years use 2020's revocation rate.
-    revoked_full = (
-        REVOKED_2020
-        if year == 2020
-        else round(net_full * REVOKED_2020 / reference.annual_beneficiaries()[2020])
-    )
+    rate = Fraction(REVOKED_2020, reference.annual_beneficiaries()[2020])
+    net_full = reference.annual_beneficiaries().get(year)
+    if net_full is None:  # a later year without a published total: its waves' quotas
+        quotas = [w.published_accepted or w.quota for w in waves]
+        if not all(quotas):
+            raise ValueError(f"no published total for {year} and waves without a quota")
+        net_full = round_half_up(sum(q for q in quotas if q) / (1 + rate))
+    revoked_full = REVOKED_2020 if year == 2020 else round_half_up(net_full * rate)
     sel_full = national_selected(waves, net_full + revoked_full)
     app_full = national_applications(waves, sel_full)
     net = round_half_up(net_full * fraction)

@@ -285,3 +285,18 @@ def test_seeds_drive_the_rules() -> None:
         rule = reference.rule_for(row["scheme"])
         assert rule.incentive_tranches == int(row["incentive_tranches"])
         assert rule.training_voucher_rp == int(row["training_voucher_rp"])
+
+
+def test_help_names_the_options(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["generate", "--help"])
+    assert exc.value.code == 0
+    text = capsys.readouterr().out
+    for option in ("--scale", "--seed", "--out", "--defect-rate", "--effect", "--rig-selection"):
+        assert option in text
+
+
+def test_a_year_without_waves_in_the_calendar_is_a_usage_error(tmp_path: Path) -> None:
+    code = main(["generate", "--scale", "demo", "--seed", "1", "--out", str(tmp_path),
+                 "--year", "2031"])  # fmt: skip
+    assert code == 2
