@@ -1,18 +1,278 @@
-"""`prakerja build` (placeholder until its issue lands)."""
+"""`prakerja build`: run `dbt build` on raw.duckdb and write build.duckdb.
+
+`build(settings)` is the plain function (the nightly run and the tests call it); `run` is the CLI.
+dbt runs in a subprocess: the project reads every path from the environment (profiles.yml), and a
+child process keeps dbt's global state, logging and memory out of the caller (the nightly run
+goes on to Great Expectations in the same process). What dbt did is read back from its
+run_results.json, so failures are reported per node, readably, without dbt's console noise.
+
+dbt's target/ and logs/ folders live under $PRAKERJA_HOME/dbt/, never in the repository, so two
+warehouses (two tests, or a test beside a nightly run) can build at the same time.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
-from prakerja.errors import UsageError
+from prakerja.console import info, print_table
+from prakerja.errors import GateFailed, UsageError
+from prakerja.paths import DBT_PROJECT_DIR
 from prakerja.settings import Settings
 
-HELP = "Run dbt build: raw.duckdb -> build.duckdb."
+HELP = "Run dbt build: raw.duckdb -> build.duckdb (exit 1 when a model or test fails)."
+
+# run_results statuses that mean the build did not do what it should.
+FAILED_STATUSES = frozenset({"error", "fail", "runtime error"})
+# dbt stdout lines kept when dbt stops before writing run_results (a parse or profile error).
+_TAIL_LINES = 25
+
+
+@dataclass(frozen=True)
+class NodeFailure:
+    """One model, seed, test or unit test that failed or errored."""
+
+    node: str  # e.g. model.prakerja.fct_applications
+    resource_type: str  # model | seed | test | unit_test | snapshot
+    status: str  # error | fail | runtime error
+    message: str
+    failures: int | None = None  # rows returned by a failing test
+
+    def __str__(self) -> str:
+        rows = f" ({self.failures} rows)" if self.failures else ""
+        name = self.node.split(".")[-1]
+        return f"{self.resource_type} {name} {self.status}{rows}: {self.message}"
+
+
+@dataclass
+class BuildResult:
+    """What `build` did. `failures` are readable strings (the nightly report and the CLI show
+    them as they are); `nodes` keeps the structured form."""
+
+    success: bool
+    summary: str
+    seconds: float
+    engine: str = "duckdb"
+    counts: dict[str, int] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+    nodes: list[NodeFailure] = field(default_factory=list)
+    build_db: Path | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def dbt_executable() -> str:
+    """The dbt next to this Python (the project venv), else the one on PATH."""
+    beside = Path(sys.executable).with_name("dbt")
+    if beside.exists():
+        return str(beside)
+    found = shutil.which("dbt")
+    if found is None:
+        raise UsageError("dbt is not installed in this environment (dbt-core + dbt-duckdb)")
+    return found
+
+
+def dbt_work_dir(settings: Settings) -> Path:
+    return settings.home / "dbt"
+
+
+def dbt_env(settings: Settings, target: str = "duckdb") -> dict[str, str]:
+    """The environment profiles.yml and dbt_project.yml read: every path comes from here."""
+    work = dbt_work_dir(settings)
+    env = dict(os.environ)
+    env.update(
+        {
+            "PRAKERJA_HOME": str(settings.home),
+            "PRAKERJA_THREADS": str(settings.threads),
+            "PRAKERJA_MEMORY_LIMIT": settings.memory_limit,
+            "PRAKERJA_DBT_TARGET": target,
+            "DBT_TARGET_PATH": str(work / "target"),
+            "DBT_LOG_PATH": str(work / "logs"),
+            "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
+            "DBT_PROJECT_DIR": str(DBT_PROJECT_DIR),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            # dbt's coloured progress lines are for terminals; ours go through run_results.json
+            "DBT_USE_COLORS": "false",
+        }
+    )
+    return env
+
+
+def run_dbt(
+    settings: Settings, command: str, args: list[str], target: str = "duckdb"
+) -> subprocess.CompletedProcess[str]:
+    """`dbt <command> <args>` in the project, with the warehouse's environment."""
+    cmd = [dbt_executable(), command, "--project-dir", str(DBT_PROJECT_DIR), *args]
+    return subprocess.run(
+        cmd,
+        cwd=DBT_PROJECT_DIR,
+        env=dbt_env(settings, target),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def _read_run_results(path: Path, started: float) -> dict[str, Any] | None:
+    """run_results.json of this invocation (an older file from a previous run is ignored)."""
+    if not path.exists() or path.stat().st_mtime < started - 1:
+        return None
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def failures_from_run_results(results: dict[str, Any]) -> tuple[list[NodeFailure], Counter[str]]:
+    counts: Counter[str] = Counter()
+    failed: list[NodeFailure] = []
+    for result in results.get("results", []):
+        status = str(result.get("status", "")).lower()
+        counts[status] += 1
+        if status not in FAILED_STATUSES:
+            continue
+        node = str(result.get("unique_id", "?"))
+        message = " ".join(str(result.get("message") or "").split())
+        failed.append(
+            NodeFailure(
+                node=node,
+                resource_type=node.split(".")[0],
+                status=status,
+                message=message[:500],
+                failures=result.get("failures"),
+            )
+        )
+    return failed, counts
+
+
+def _tail(text: str) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return "\n".join(lines[-_TAIL_LINES:])
+
+
+def build(
+    settings: Settings,
+    *,
+    select: list[str] | None = None,
+    exclude: list[str] | None = None,
+    full_refresh: bool = False,
+    engine: str = "duckdb",
+) -> BuildResult:
+    """Run `dbt build` (seeds, models, tests, unit tests) from raw.duckdb into build.duckdb.
+
+    Raises UsageError when raw.duckdb is missing or dbt cannot start (profile, parse errors);
+    returns success=False with one entry per failed node when a model or test fails.
+    """
+    if engine == "spark":
+        return _build_on_spark(settings)
+    if engine != "duckdb":
+        raise UsageError(f"unknown engine {engine!r} (duckdb or spark)")
+    if not settings.raw_db.exists():
+        raise UsageError(f"{settings.raw_db} does not exist: run `prakerja ingest` first")
+    settings.home.mkdir(parents=True, exist_ok=True)
+
+    args: list[str] = []
+    if select:
+        args += ["--select", *select]
+    if exclude:
+        args += ["--exclude", *exclude]
+    if full_refresh:
+        args.append("--full-refresh")
+
+    started = time.time()
+    completed = run_dbt(settings, "build", args)
+    seconds = time.time() - started
+    results = _read_run_results(dbt_work_dir(settings) / "target" / "run_results.json", started)
+    if results is None:
+        # dbt stopped before running anything: a configuration problem, not bad data
+        raise UsageError(
+            "dbt build could not start (exit "
+            f"{completed.returncode}):\n{_tail(completed.stdout + completed.stderr)}"
+        )
+    nodes, counts = failures_from_run_results(results)
+    warnings = [
+        str(r.get("unique_id")) for r in results.get("results", []) if r.get("status") == "warn"
+    ]
+    success = completed.returncode == 0 and not nodes
+    if not success and not nodes:
+        # dbt failed without a failed node (e.g. an error after the run): keep its own words
+        nodes = [NodeFailure("dbt", "dbt", "error", _tail(completed.stdout + completed.stderr))]
+    summary = f"dbt build {'passed' if success else 'FAILED'} in {seconds:.1f} s: " + ", ".join(
+        f"{n} {status}" for status, n in sorted(counts.items())
+    )
+    return BuildResult(
+        success=success,
+        summary=summary,
+        seconds=seconds,
+        counts=dict(counts),
+        failures=[str(node) for node in nodes],
+        nodes=nodes,
+        build_db=settings.build_db,
+        warnings=warnings,
+    )
+
+
+def _build_on_spark(settings: Settings) -> BuildResult:
+    """The same project on local Spark (prakerja.spark_engine, owned by the Spark work)."""
+    from prakerja.spark_engine import build_on_spark
+
+    result = build_on_spark(settings)
+    failures = [str(f) for f in result.failures]
+    return BuildResult(
+        success=result.success,
+        summary=f"dbt build on Spark {'passed' if result.success else 'FAILED'} "
+        f"in {result.seconds:.1f} s",
+        seconds=result.seconds,
+        engine="spark",
+        failures=failures,
+    )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
+    parser.add_argument(
+        "--select", "-s", nargs="+", metavar="SELECTOR", help="dbt node selection (default all)"
+    )
+    parser.add_argument("--exclude", nargs="+", metavar="SELECTOR", help="dbt nodes to skip")
+    parser.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild the incremental facts from scratch instead of adding new loads",
+    )
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    raise UsageError("'prakerja build' is not available yet")
+    result = build(
+        settings,
+        select=args.select,
+        exclude=args.exclude,
+        full_refresh=args.full_refresh,
+        engine=args.engine,
+    )
+    info(result.summary)
+    for warning in result.warnings:
+        info(f"warning: {warning}")
+    if not result.success:
+        if result.nodes:
+            print_table(
+                "dbt failures",
+                ["node", "type", "status", "rows", "message"],
+                [
+                    (n.node.split(".")[-1], n.resource_type, n.status, n.failures, n.message)
+                    for n in result.nodes
+                ],
+            )
+        else:
+            for failure in result.failures:
+                info(failure)
+        raise GateFailed(f"{len(result.failures)} dbt node(s) failed; build.duckdb is incomplete")
+    return 0
+
+
+__all__ = ["BuildResult", "NodeFailure", "build", "run_dbt"]
