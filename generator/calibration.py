@@ -28,6 +28,7 @@ REVOKED_2020 = 478_619
 APPLICATIONS_2020 = 40_000_000
 # Funnel and profile rates (FACTS.md 1.6-1.9): 19-20 M of 40 M passed e-mail, phone, NIK and KK
 # verification; 5.6 M cards, 5.2 M bought training, 4.94 M completed by 30 Oct 2020.
+SELECTED_2020 = 5_509_055 + REVOKED_2020
 VERIFIED_SHARE = 0.4875
 ELIGIBLE_SHARE_OF_VERIFIED = 0.95  # the rest are excluded (civil servants, officials, ...)
 COMPLETED_PER_SELECTED = 4.94 / 5.6
@@ -126,10 +127,12 @@ def national_selected(waves: tuple[reference.Wave, ...], selected_total: int) ->
     return out
 
 
-def national_applications(waves: tuple[reference.Wave, ...], selected: list[int]) -> list[int]:
+def national_applications(
+    waves: tuple[reference.Wave, ...], selected: list[int], total: int
+) -> list[int]:
     """Registrants per wave: published where known, the rest spread in proportion to selected."""
     known = [w.registrants for w in waves]
-    rest = APPLICATIONS_2020 - sum(k for k in known if k)
+    rest = total - sum(k for k in known if k)
     unknown = [i for i, k in enumerate(known) if not k]
     fill = allocate(max(rest, 0), [selected[i] for i in unknown])
     out = [k or 0 for k in known]
@@ -153,7 +156,13 @@ def targets(scale: str, year: int = 2020) -> Targets:
         net_full = round_half_up(sum(q for q in quotas if q) / (1 + rate))
     revoked_full = REVOKED_2020 if year == 2020 else round_half_up(net_full * rate)
     sel_full = national_selected(waves, net_full + revoked_full)
-    app_full = national_applications(waves, sel_full)
+    # Other years keep 2020's ratio of applications to selected (about 6.7).
+    app_total = (
+        APPLICATIONS_2020
+        if year == 2020
+        else round_half_up(sum(sel_full) * Fraction(APPLICATIONS_2020, SELECTED_2020))
+    )
+    app_full = national_applications(waves, sel_full, app_total)
     net = round_half_up(net_full * fraction)
     revoked = round_half_up(revoked_full * fraction)
     applications = round_half_up(sum(app_full) * fraction)

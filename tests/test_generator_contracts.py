@@ -300,3 +300,35 @@ def test_a_year_without_waves_in_the_calendar_is_a_usage_error(tmp_path: Path) -
     code = main(["generate", "--scale", "demo", "--seed", "1", "--out", str(tmp_path),
                  "--year", "2031"])  # fmt: skip
     assert code == 2
+
+
+def test_a_2023_normal_scheme_wave_follows_its_seed_rules(tmp_path: Path, monkeypatch) -> None:
+    """Later years need only calendar rows: the rules come from benefit_rules.csv."""
+    import datetime as dt
+
+    from generator import reference
+
+    rule = reference.rule_for("normal")
+    wave = reference.Wave(
+        number=48, year=2023, scheme="normal", planned_open=dt.date(2023, 3, 18),
+        open=dt.date(2023, 3, 18), close=dt.date(2023, 3, 21), selection=dt.date(2023, 3, 24),
+        quota=20_000, published_accepted=None, registrants=None,
+    )  # fmt: skip
+    calendar = (*reference.waves(), wave)
+    monkeypatch.setattr(reference, "waves", lambda: calendar)
+    generate("demo", 1, tmp_path, year=2023)
+    payments = pq.read_table(tmp_path / "pembayaran_gel48.parquet").to_pylist()
+    training = [p for p in payments if p["jenis"] == "insentif_pelatihan"]
+    survey = [p for p in payments if p["jenis"] == "insentif_survei"]
+    assert training and {p["termin"] for p in training} == {1} == set(
+        range(1, rule.incentive_tranches + 1)
+    )
+    assert {p["jumlah"] for p in training} == {rule.incentive_tranche_rp}
+    assert max(p["termin"] for p in survey) == rule.survey_incentives
+    selected = sum(
+        r["terpilih"] == "ya"
+        for r in csv.DictReader((tmp_path / "seleksi_gel48.csv").open(encoding="utf-8"))
+    )
+    assert selected == 200  # the quota at 1/100
+    surveys = pq.read_table(tmp_path / "survei_gel48.parquet").to_pylist()
+    assert {s["jenis_survei"] for s in surveys} == {"pasca_pelatihan", "evaluasi"}
