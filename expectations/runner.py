@@ -146,19 +146,27 @@ def _validate_with_gx(
         for name, path in databases.items()
         if any(c.database == name for c in checks)
     }
-    by_suite: dict[tuple[str, Database, str, str], list[Check]] = defaultdict(list)
+    # A check with its own query gets its own asset (and so its own GX suite).
+    by_suite: dict[tuple[str, Database, str, str, str], list[Check]] = defaultdict(list)
     for check in checks:
-        by_suite[(check.suite, check.database, check.schema, check.table)].append(check)
+        batch = f"{check.schema}.{check.table}"
+        if check.query:
+            batch = f"{batch}.{check.check_id}"
+        by_suite[(check.suite, check.database, check.schema, check.table, batch)].append(check)
 
-    assets: dict[tuple[Database, str, str], Any] = {}
+    assets: dict[tuple[Database, str], Any] = {}
     definitions = []
-    for (suite_name, database, schema, table), suite_checks in by_suite.items():
-        if (database, schema, table) not in assets:
-            asset = datasources[database].add_table_asset(
-                f"{schema}.{table}", table_name=table, schema_name=schema
-            )
-            assets[(database, schema, table)] = asset.add_batch_definition_whole_table("all")
-        suite = context.suites.add(gx.ExpectationSuite(f"{suite_name}.{schema}.{table}"))
+    for (suite_name, database, schema, table, batch), suite_checks in by_suite.items():
+        if (database, batch) not in assets:
+            query = suite_checks[0].query
+            if query:
+                asset = datasources[database].add_query_asset(batch, query=query)
+            else:
+                asset = datasources[database].add_table_asset(
+                    batch, table_name=table, schema_name=schema
+                )
+            assets[(database, batch)] = asset.add_batch_definition_whole_table("all")
+        suite = context.suites.add(gx.ExpectationSuite(f"{suite_name}.{batch}"))
         for check in suite_checks:
             expectation_class = getattr(gx.expectations, check.expectation)
             meta = {"severity": check.severity, "check_id": check.check_id, "suite": check.suite}
@@ -168,7 +176,7 @@ def _validate_with_gx(
         definitions.append(
             context.validation_definitions.add(
                 gx.ValidationDefinition(
-                    name=suite.name, data=assets[(database, schema, table)], suite=suite
+                    name=suite.name, data=assets[(database, batch)], suite=suite
                 )
             )
         )

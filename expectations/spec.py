@@ -16,8 +16,11 @@ class Check:
 
     `expectation` is the GX class name (e.g. "ExpectColumnValuesToNotBeNull") and `kwargs` its
     arguments; `UnexpectedRowsExpectation` takes an `unexpected_rows_query` whose rows are the
-    offending rows (shown as the observed value). `expected` is the readable expectation that
-    the summary and the history show beside the observed value.
+    offending rows (shown as the observed value). With `query`, the batch is that query's result
+    (a GX query asset, still computed by DuckDB) instead of the table: used to measure one
+    figure (e.g. a share) that an aggregate expectation then bounds, so the observed value is
+    the figure itself. `table` stays the table the figure is about. `expected` is the readable
+    expectation that the summary and the history show beside the observed value.
     """
 
     suite: str
@@ -30,6 +33,7 @@ class Check:
     severity: Severity
     expected: str
     column: str | None = None
+    query: str | None = None
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,8 @@ def test_clean_run_observes_real_values(clean_result: CheckResult) -> None:
     by_id = {r.check_id: r for r in clean_result.results}
     assert by_id["applications_not_empty"].observed_value.isdigit()
     assert int(by_id["applications_not_empty"].observed_value) > 0
+    # The fixture makes 45 of every 100 selected people women; DuckDB measures the share.
+    assert float(by_id["women_share_of_selected"].observed_value) == pytest.approx(0.45, abs=1e-3)
 
 
 def test_data_docs_are_built(clean_result: CheckResult) -> None:
