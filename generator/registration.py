@@ -175,7 +175,6 @@ def generate_wave(
     done2 = ok2 & (rng.random(len(buyers)) < 0.8)
     end2 = e2["day"] + 1 + np.floor(e2["hours"] / 4 + rng.random(len(buyers)) * 10).astype(np.int64)
     enr_app = np.concatenate([buyers, buyers[ok2]])
-    enr_first = np.concatenate([np.ones(len(buyers), bool), np.zeros(int(ok2.sum()), bool)])
     enr_done = np.concatenate([done1, done2[ok2]])
     enr_end = np.concatenate([end1, end2[ok2]])
     rating = np.where(
@@ -193,7 +192,6 @@ def generate_wave(
         "rating": rating,
     }
     enrollments = _sorted(enrollments, "day")
-    del enr_first
     # -- incentives after the first completed training
     paid_apps = buyers[done1]
     completed_day = end1[done1]
