@@ -71,6 +71,11 @@ RULES: tuple[Rule, ...] = (
         "one small dispatched macro each",
     ),
     _rule("double_quoted_identifier", r'"', 'bare identifiers (Spark reads "x" as a string)'),
+    _rule(
+        "distinct_window_function",
+        r"\(\s*distinct\b(?:[^()]|\([^()]*\))*\)\s*over\b",
+        "count(distinct) in a grouped CTE joined back (Spark has no distinct window functions)",
+    ),
     _rule("union_by_name", r"\bunion\s+(all\s+)?by\s+name\b", "union all with explicit columns"),
     _rule("string_agg", r"\b(string_agg|group_concat)\s*\(", "dbt.listagg"),
     _rule("hash_function", r"\bhash\s*\(", "dbt.hash (md5 on both engines)"),

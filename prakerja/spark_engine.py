@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from prakerja.console import info
-from prakerja.errors import DataError, UsageError
+from prakerja.console import info, print_table
+from prakerja.errors import DataError, GateFailed, UsageError
 from prakerja.export_raw import export_raw
 from prakerja.paths import DBT_PROJECT_DIR
 from prakerja.settings import Settings
@@ -300,6 +300,23 @@ def build_on_spark(
         marts=marts,
         out_dir=out,
     )
+
+
+def run_build(settings: Settings, dbt_args: Sequence[str] = ()) -> int:
+    """`prakerja build --engine spark`: build, print the served tables, exit code 0; a failed
+    model or test raises GateFailed (exit 1), missing Java or raw data UsageError (exit 2)."""
+    result = build_on_spark(settings, dbt_args=dbt_args)
+    if not result.success:
+        raise GateFailed(
+            f"dbt build on Spark failed ({len(result.failures)} failures):\n"
+            + "\n".join(result.failures)
+        )
+    print_table(
+        f"served tables built on Spark ({result.seconds:.0f} s)",
+        ["table", "rows", "file"],
+        [(m.table, m.rows, m.path) for m in result.marts],
+    )
+    return 0
 
 
 def load_marts_into_duckdb(marts_dir: Path, database: Path) -> list[str]:

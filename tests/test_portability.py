@@ -35,6 +35,9 @@ BAD_SQL: dict[str, str] = {
     "median_quantile": "select median(price) as median_price from t",
     "duckdb_only_function": "select strftime(paid_date, '%Y-%m') as ym from t",
     "double_quoted_identifier": 'select "amount" from t',
+    "distinct_window_function": (
+        "select count(distinct tranche) over (partition by application_id) as n from t"
+    ),
     "union_by_name": "select a from t union all by name select a from u",
     "string_agg": "select string_agg(code, ',') as codes from t",
     "hash_function": "select hash(participant_key) as h from t",
