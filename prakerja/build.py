@@ -49,7 +49,7 @@ class NodeFailure:
 
     def __str__(self) -> str:
         rows = f" ({self.failures} rows)" if self.failures else ""
-        name = self.node.split(".")[-1]
+        name = node_name(self.node)
         return f"{self.resource_type} {name} {self.status}{rows}: {self.message}"
 
 
@@ -67,6 +67,12 @@ class BuildResult:
     nodes: list[NodeFailure] = field(default_factory=list)
     build_db: Path | None = None
     warnings: list[str] = field(default_factory=list)
+
+
+def node_name(unique_id: str) -> str:
+    """`test.prakerja.assert_x.1a2b3c` -> `assert_x` (tests end in a hash, models do not)."""
+    parts = unique_id.split(".")
+    return parts[2] if len(parts) > 2 else unique_id
 
 
 def dbt_executable() -> str:
@@ -264,14 +270,17 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 "dbt failures",
                 ["node", "type", "status", "rows", "message"],
                 [
-                    (n.node.split(".")[-1], n.resource_type, n.status, n.failures, n.message)
+                    (node_name(n.node), n.resource_type, n.status, n.failures, n.message)
                     for n in result.nodes
                 ],
             )
         else:
             for failure in result.failures:
                 info(failure)
-        raise GateFailed(f"{len(result.failures)} dbt node(s) failed; build.duckdb is incomplete")
+        names = ", ".join(node_name(n.node) for n in result.nodes)
+        raise GateFailed(
+            f"{len(result.failures)} dbt node(s) failed ({names}); build.duckdb is incomplete"
+        )
     return 0
 
 

@@ -1,0 +1,82 @@
+"""The large facts are incremental (delete+insert on their key, driven by the newest contributing
+load); after a second ingestion load, an incremental build must equal a full refresh, including
+rows of the first load that a later load changed (a revocation delivered a day later)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from prakerja.build import build
+from prakerja.settings import Settings
+from tests.test_dbt_support import FIRST_BATCH, SECOND_BATCH, add_batch, make_raw, settings_for
+
+FACTS = ["fct_applications", "fct_enrollments", "fct_incentive_payments", "fct_survey_responses"]
+# Only the facts (and what they read) are rebuilt between the snapshots.
+FACT_SELECTION = ["path:models/marts/facts"]
+LATE_LOAD_ID = "L3"
+
+
+def _snapshot(settings: Settings) -> dict[str, list[tuple[object, ...]]]:
+    with duckdb.connect(str(settings.build_db), read_only=True) as con:
+        return {
+            table: con.execute(f"select * from {table} order by all").fetchall() for table in FACTS
+        }
+
+
+def _revoke_later(settings: Settings) -> str:
+    """Deliver, in a later load, the revocation of a selected first-load application."""
+    with duckdb.connect(str(settings.raw_db)) as con:
+        found = con.execute(
+            "select s.id_pendaftaran from registration.selection as s "
+            "where s.terpilih and s._load_id = ? and s.id_pendaftaran not in "
+            "(select id_pendaftaran from registration.revocations) order by 1 limit 1",
+            [FIRST_BATCH.load_id],
+        ).fetchall()
+        application_id = str(found[0][0])
+        con.execute(
+            "insert into registration.revocations values (?, date '2020-06-01', "
+            "'permintaan_sendiri', ?, 'pencabutan_late.csv', repeat('0', 64), 1, "
+            "timestamp '2026-11-22 01:00:00')",
+            [application_id, LATE_LOAD_ID],
+        )
+    return application_id
+
+
+@pytest.mark.slow
+def test_incremental_build_after_new_loads_equals_a_full_refresh(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path / "warehouse")
+    make_raw(settings.raw_db, [FIRST_BATCH])
+    first = build(settings, select=["+" + name for name in FACTS])
+    assert first.success, first.failures
+
+    with duckdb.connect(str(settings.raw_db)) as con:
+        add_batch(con, SECOND_BATCH)
+    revoked = _revoke_later(settings)
+
+    incremental = build(settings, select=FACT_SELECTION)
+    assert incremental.success, incremental.failures
+    # the facts really ran as increments: dbt deleted and re-inserted changed keys
+    run_sql = settings.home / "dbt" / "target" / "run" / "prakerja" / "models" / "marts"
+    applications_sql = (run_sql / "facts" / "fct_applications.sql").read_text()
+    assert "delete from" in applications_sql.lower()
+    after_increment = _snapshot(settings)
+
+    refreshed = build(settings, select=FACT_SELECTION, full_refresh=True)
+    assert refreshed.success, refreshed.failures
+    after_refresh = _snapshot(settings)
+
+    for table in FACTS:
+        assert after_increment[table] == after_refresh[table], table
+    with duckdb.connect(str(settings.build_db), read_only=True) as con:
+        loads = con.execute(
+            "select count(*), count(distinct application_id) from fct_applications"
+        ).fetchall()
+        late = con.execute(
+            "select is_revoked, is_net_beneficiary from fct_applications where application_id = ?",
+            [revoked],
+        ).fetchall()
+    assert loads == [(SECOND_BATCH.last, SECOND_BATCH.last)]
+    assert late == [(True, False)]
