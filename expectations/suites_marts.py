@@ -70,7 +70,8 @@ where observed_share is null or abs(observed_share - reference_share) > {toleran
 order by wave_number
 """,
             "critical",
-            f"each wave's share of the selected within {tolerance:.0%} points of its share of "
+            f"each wave's share of the selected within {tolerance * 100:g} percentage points "
+            "of its share of "
             "the published accepted counts (delivered waves with a published figure, "
             "wave_calendar seed)",
             column="selected",

@@ -329,7 +329,8 @@ where abs(observed_share - reference_share) > {tolerance}
 order by abs(observed_share - reference_share) desc
 """,
             "warning",
-            f"each province's share of the selected within {tolerance:.1%} points of its share "
+            f"each province's share of the selected within {tolerance * 100:g} percentage "
+            "points of its share "
             "of 2020 beneficiaries (ref_beneficiaries_2020_by_province)",
             column="kode_provinsi",
         )
