@@ -25,11 +25,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--run-id", help="run id stored in the history (default: dq-<UTC time>)")
     parser.add_argument("--no-data-docs", action="store_true", help="skip building Data Docs")
+    parser.add_argument(
+        "--list", action="store_true", help="list the suites and expectations, run nothing"
+    )
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from expectations.api import check
-    from expectations.summary import print_summary
+    from expectations.api import check, select_checks
+    from expectations.summary import print_catalog, print_summary
+
+    if args.list:
+        print_catalog(select_checks(args.suite))
+        return 0
 
     result = check(
         settings,

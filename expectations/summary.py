@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from expectations.spec import CheckResult
+from collections.abc import Sequence
+
+from expectations.spec import Check, CheckResult
 from prakerja.console import info, print_table
 
 
@@ -27,3 +29,11 @@ def print_summary(result: CheckResult) -> None:
     )
     if result.data_docs:
         info(f"Data Docs: {result.data_docs}")
+
+
+def print_catalog(checks: Sequence[Check]) -> None:
+    print_table(
+        "Expectations",
+        ("suite", "expectation", "severity", "table", "expected"),
+        ((c.suite, c.check_id, c.severity, f"{c.schema}.{c.table}", c.expected) for c in checks),
+    )

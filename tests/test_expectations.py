@@ -272,3 +272,14 @@ def test_command_module_does_not_import_great_expectations() -> None:
         "sys.exit(1 if 'great_expectations' in sys.modules else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_list_shows_every_suite_without_a_warehouse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PRAKERJA_HOME", str(tmp_path / "empty"))
+    monkeypatch.setenv("COLUMNS", "250")
+    assert main(["check", "--list"]) == 0
+    out = capsys.readouterr().out
+    for suite in ("raw_volume", "raw_calendar", "mart_reconciliation", "mart_province_coverage"):
+        assert suite in out
