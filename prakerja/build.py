@@ -116,7 +116,9 @@ def run_dbt(
     settings: Settings, command: str, args: list[str], target: str = "duckdb"
 ) -> subprocess.CompletedProcess[str]:
     """`dbt <command> <args>` in the project, with the warehouse's environment."""
-    cmd = [dbt_executable(), command, "--project-dir", str(DBT_PROJECT_DIR), *args]
+    # the project is found through cwd and DBT_PROJECT_DIR (`dbt docs generate` has no flag
+    # position that works for both `build` and `docs generate`)
+    cmd = [dbt_executable(), command, *args]
     return subprocess.run(
         cmd,
         cwd=DBT_PROJECT_DIR,

@@ -1,8 +1,12 @@
-{#- Incremental strategy of the large facts per engine: DuckDB deletes and re-inserts the
-    changed keys; Spark without Delta has no merge, so it overwrites the changed partitions
-    (the Spark target sets partitioning when it lands). -#}
+{#- The large facts are incremental on DuckDB: delete+insert of the changed keys. Spark without
+    Delta has neither merge nor delete+insert, and insert_overwrite without partitions would
+    replace the whole table with the new rows only: there the facts are rebuilt as tables. -#}
+{% macro fact_materialization() -%}
+    {%- if target.type == 'spark' -%}table{%- else -%}incremental{%- endif -%}
+{%- endmacro %}
+
 {% macro fact_incremental_strategy() -%}
-    {%- if target.type == 'spark' -%}insert_overwrite{%- else -%}delete+insert{%- endif -%}
+    delete+insert
 {%- endmacro %}
 
 {#- Rows whose newest contributing load is newer than anything already in the fact. Facts

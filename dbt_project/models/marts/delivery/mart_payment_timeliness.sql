@@ -19,17 +19,24 @@ paid_ranked as (
         days_completion_to_payment,
         row_number() over (
             partition by application_id order by paid_date, tranche, payment_id
-        ) as payment_rank,
-        count(distinct tranche) over (partition by application_id) as tranches_paid
+        ) as payment_rank
     from training_payments
     where status = 'paid'
+),
+
+tranches_paid as (
+    select application_id, count(distinct tranche) as tranches_paid
+    from training_payments
+    where status = 'paid'
+    group by application_id
 ),
 
 first_payments as (
     select
         p.*,
-        p.tranches_paid >= r.incentive_tranches as has_all_tranches
+        t.tranches_paid >= r.incentive_tranches as has_all_tranches
     from paid_ranked as p
+    inner join tranches_paid as t on p.application_id = t.application_id
     left join rules as r on p.scheme = r.scheme
     where p.payment_rank = 1
 )

@@ -1,5 +1,5 @@
 {{ config(
-    materialized='incremental',
+    materialized=fact_materialization(),
     unique_key='enrollment_id',
     incremental_strategy=fact_incremental_strategy(),
     on_schema_change='fail',
