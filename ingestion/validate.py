@@ -163,19 +163,29 @@ def build_checked(
     raw_columns = ", ".join(quote(c.name) for c in entity.columns)
     typed_columns = ", ".join(f"{typed(c, thousands_dot)} as {v(c)}" for c in entity.columns)
     code_joins, code_flags = _code_joins(entity)
+    same_row = " and ".join(
+        f"s.{quote(c.name)} is not distinct from r.{quote(c.name)}" for c in entity.columns
+    )
     flags = "".join(f", {flag}" for flag in code_flags)
     conn.execute(
         f"""
         create or replace temp table typed as
-        with t0 as (
-            select s.*, {typed_columns},
-                   case when s._malformed is null then
-                       row_number() over (partition by {raw_columns} order by s._row_number)
-                   end as _dup_rank,
-                   case when s._malformed is null then
-                       min(s._row_number) over (partition by {raw_columns})
-                   end as _dup_first
+        with repeated as (
+            -- Exact copies: a hash aggregate keeps only the (few) repeated rows, joined back on
+            -- all columns; cheaper than a window partitioned (and sorted) by every column.
+            select {raw_columns}, min(_row_number) as _dup_first
+            from staged
+            where _malformed is null
+            group by all
+            having count(*) > 1
+        ),
+        marked as (
+            select s.*, r._dup_first
             from staged as s
+            left join repeated as r on s._malformed is null and {same_row}
+        ),
+        t0 as (
+            select marked.*, {typed_columns} from marked
         )
         select t0.*{flags}
         from t0
@@ -186,7 +196,7 @@ def build_checked(
     # One CASE finds the index of the first broken check; rule and reason are then looked up by
     # that index, so the (costly) conditions are evaluated once per row, reasons only for
     # rejected rows.
-    conditions = ["t._malformed is not null", "t._dup_rank > 1"]
+    conditions = ["t._malformed is not null", "t._row_number > t._dup_first"]
     rules = ["malformed_row", "duplicate_row"]
     reasons = [
         f"{literal(file_name + ' row ')} || t._row_number "
@@ -228,44 +238,45 @@ def _qualify(condition: str, entity: Entity) -> str:
 
 def _mark_duplicate_keys(conn: duckdb.DuckDBPyConnection, entity: Entity, file_name: str) -> None:
     keys = [entity.column(k) for k in entity.primary_key]
-    partition = ", ".join(f"p.{v(k)}" for k in keys)
-    join = " and ".join(f"prior.{quote(k.name)} = p.{v(k)}" for k in keys)
+    key_list = ", ".join(v(k) for k in keys)
+    same_key = " and ".join(f"d.{v(k)} = p.{v(k)}" for k in keys)
+    in_target = " and ".join(f"x.{quote(k.name)} = c.{v(k)}" for k in keys)
     shown = " || '/' || ".join(f"coalesce(cast(p.{v(k)} as varchar), '')" for k in keys)
     key_names = "/".join(k.name for k in keys)
-    shown_value = shown.replace("p.", "")
     key_prefix = literal(f", column {key_names}, value " + chr(39))
+    row = f"{literal(file_name + ' row ')} || p._row_number || {key_prefix} || {shown}"
     conn.execute(
         f"""
         create or replace temp table {CHECKED} as
-        with ranked as (
-            select p.*,
-                   case when p._rule is null then
-                       row_number() over (partition by (p._rule is null), {partition}
-                                          order by p._row_number)
-                   end as _key_rank,
-                   case when p._rule is null then
-                       min(p._row_number) over (partition by (p._rule is null), {partition})
-                   end as _key_first,
-                   prior.{quote(keys[0].name)} is not null as _key_loaded
-            from pre_key as p
-            left join (
-                select distinct {", ".join(quote(k.name) for k in keys)}
-                from {entity.qualified_table}
-            ) as prior on {join}
+        with candidates as (
+            select {key_list} from pre_key where _rule is null
+        ),
+        repeated as (
+            -- keys used twice or more by valid rows of this file: the first row keeps it
+            select {key_list}, min(_row_number) as _key_first
+            from pre_key
+            where _rule is null
+            group by all
+            having count(*) > 1
+        ),
+        loaded as (
+            -- keys of this file already in the raw table; the file's keys are the build side
+            select distinct c.*
+            from candidates as c
+            semi join {entity.qualified_table} as x on {in_target}
         )
-        select * replace (
-            case when _rule is null and (_key_loaded or _key_rank > 1)
-                 then 'duplicate_key' else _rule end as _rule,
-            case when _rule is null and _key_loaded
-                 then {literal(file_name + " row ")} || _row_number
-                      || {key_prefix} || {shown_value}
-                      || ''': key already loaded by an earlier delivery'
-                 when _rule is null and _key_rank > 1
-                 then {literal(file_name + " row ")} || _row_number
-                      || {key_prefix} || {shown_value}
-                      || ''': key already used by row ' || _key_first || ' of this file'
-                 else _reason end as _reason
+        select p.* replace (
+            case when p._rule is null and (l.{v(keys[0])} is not null
+                                           or p._row_number > d._key_first)
+                 then 'duplicate_key' else p._rule end as _rule,
+            case when p._rule is null and l.{v(keys[0])} is not null
+                 then {row} || ''': key already loaded by an earlier delivery'
+                 when p._rule is null and p._row_number > d._key_first
+                 then {row} || ''': key already used by row ' || d._key_first || ' of this file'
+                 else p._reason end as _reason
         )
-        from ranked as p
+        from pre_key as p
+        left join repeated as d on p._rule is null and {same_key}
+        left join loaded as l on p._rule is null and {same_key.replace("d.", "l.")}
         """
     )
