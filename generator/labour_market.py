@@ -46,7 +46,8 @@ def _write(path: Path, rows: list[list[str]]) -> int:
 
 
 def tpt_table(path: Path, first: int, last: int) -> int:
-    """BPS layout; returns the number of data rows (provinces + INDONESIA)."""
+    """BPS layout. Returns the records it holds in the contract's grain (province, year,
+    round): the province values that are not "-"; the INDONESIA row is national data."""
     tpt = _read(REFERENCE_DIR / "tpt_provinsi_feb_aug_2005_2024_long.csv")
     value = {(r["kode_bps"], int(r["tahun"]), r["periode"]): r["tpt_persen"] for r in tpt}
     national = {
@@ -61,7 +62,7 @@ def tpt_table(path: Path, first: int, last: int) -> int:
         rows.append([name] + [value.get((code, y, p), "-") for y, p, _ in periods])
     rows.append(["INDONESIA"] + [national.get((y, p), "-") for y, p, _ in periods])
     _write(path, rows)
-    return len(rows) - 3
+    return sum(cell != "-" for row in rows[3:-1] for cell in row[1:])
 
 
 def tpt_long(path: Path) -> int:

@@ -198,7 +198,9 @@ def generate_wave(
     first_sched = (
         completed_day + 2 + np.floor(rng.random(len(paid_apps)) ** 2 * 18).astype(np.int64)
     )
-    channel = _channels(rng, first_sched)
+    # The first payment can be a survey incentive paid soon after completion: a channel must
+    # already be active on the completion day (DANA only from its start date).
+    channel = _channels(rng, completed_day)
     payments, surveys = _payments_and_surveys(
         rng, rule, p, paid_apps, completed_day, first_sched, channel, control, sk_day, options
     )

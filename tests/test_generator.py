@@ -264,11 +264,17 @@ def test_payments_follow_the_benefit_rules_and_channels(demo: Path) -> None:
         assert (r["alasan_gagal"] is None) == (r["status"] == "berhasil")
 
 
-def test_dana_appears_only_from_its_start(tmp_path: Path) -> None:
-    generate("demo", 5, tmp_path, waves=[10])
-    table = pq.read_table(tmp_path / "pembayaran_gel10.parquet").to_pylist()
-    dana = [r for r in table if r["kanal"] == "DANA"]
-    assert dana and min(r["tanggal_jadwal"] for r in dana) >= dt.date(2020, 10, 14)
+def test_no_payment_before_its_channel_started(tmp_path: Path) -> None:
+    """Wave 8 completes training around DANA's start (14 Oct 2020): a trap for survey
+    incentives paid soon after completion."""
+    start = {r["channel_code"]: r["active_from"] for r in _seed("payment_channels.csv")}
+    generate("demo", 5, tmp_path, waves=[8])
+    table = pq.read_table(tmp_path / "pembayaran_gel08.parquet").to_pylist()
+    assert any(r["kanal"] == "DANA" for r in table)
+    for r in table:
+        assert r["tanggal_jadwal"].isoformat() >= start[r["kanal"]]
+        if r["tanggal_bayar"] is not None:
+            assert r["tanggal_bayar"].isoformat() >= start[r["kanal"]]
 
 
 def test_enrollments_within_voucher_and_dates_ordered(demo: Path) -> None:
