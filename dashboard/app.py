@@ -14,18 +14,30 @@ from dashboard import data
 from dashboard.filters import AGE_BAND_KEY, ALL, GENDER_KEY, PROVINCE_KEY, WAVE_KEY
 from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGE_KEY, LANGUAGES, current_language, t, vocab
 
-PAGES_DIR = Path(__file__).parent / "pages"
+HERE = Path(__file__).parent
 
-# (file, label key, url path, icon). Emoji only: material icons fetch fonts from the internet.
+# (file relative to this folder, label key, url path, icon). Emoji only: material icons fetch
+# fonts from the internet. The page files live in views/, not pages/: a pages/ folder beside the
+# main script switches Streamlit to its legacy multipage mode (see dashboard/launch.py).
 PAGES = (
-    ("ringkasan.py", "page_ringkasan", "ringkasan", "📊"),
-    ("pendaftaran.py", "page_pendaftaran", "pendaftaran", "📝"),
-    ("penyaluran.py", "page_penyaluran", "penyaluran", "💸"),
-    ("penyedia.py", "page_penyedia", "penyedia", "🏫"),
-    ("pasar_kerja.py", "page_pasar_kerja", "pasar-kerja", "🗺️"),
-    ("dampak.py", "page_dampak", "dampak", "🎯"),  # written separately; listed only if present
-    ("kualitas_data.py", "page_kualitas_data", "kualitas-data", "✅"),
+    ("views/ringkasan.py", "page_ringkasan", "ringkasan", "📊"),
+    ("views/pendaftaran.py", "page_pendaftaran", "pendaftaran", "📝"),
+    ("views/penyaluran.py", "page_penyaluran", "penyaluran", "💸"),
+    ("views/penyedia.py", "page_penyedia", "penyedia", "🏫"),
+    ("views/pasar_kerja.py", "page_pasar_kerja", "pasar-kerja", "🗺️"),
+    ("views/kualitas_data.py", "page_kualitas_data", "kualitas-data", "✅"),
 )
+# The Dampak page is written separately: listed only if its file exists (either folder).
+DAMPAK = ("pages/dampak.py", "views/dampak.py")
+
+
+def page_files() -> list[tuple[str, str, str, str]]:
+    """The pages to register, Dampak before Kualitas Data when present."""
+    pages = list(PAGES)
+    dampak = next((f for f in DAMPAK if (HERE / f).exists()), None)
+    if dampak:
+        pages.insert(len(pages) - 1, (dampak, "page_dampak", "dampak", "🎯"))
+    return pages
 
 
 def language_switch() -> None:
@@ -124,9 +136,8 @@ def main() -> None:
     filter_sidebar(options)
     release_footer()
     pages = [
-        st.Page(str(PAGES_DIR / file), title=t(label), url_path=url, icon=icon)
-        for file, label, url, icon in PAGES
-        if (PAGES_DIR / file).exists()
+        st.Page(str(HERE / file), title=t(label), url_path=url, icon=icon)
+        for file, label, url, icon in page_files()
     ]
     st.navigation(pages).run()
 

@@ -1,8 +1,8 @@
 """`prakerja dashboard [--port N]`: serve the Streamlit app on serving/current.duckdb.
 
-Streamlit is started as a child process (`python -m streamlit run dashboard/app.py`) so this
-module imports nothing heavy; the app itself reads $PRAKERJA_HOME, passed through the
-environment.
+Streamlit is started as a child process, `streamlit run dashboard/app.py` by way of
+dashboard.launch (which only switches off Streamlit's legacy pages/ mode first, see there), so
+this module imports nothing heavy; the app reads $PRAKERJA_HOME, passed through the environment.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def command_line(port: int) -> list[str]:
     return [
         sys.executable,
         "-m",
-        "streamlit",
+        "dashboard.launch",
         "run",
         str(DASHBOARD_DIR / "app.py"),
         "--server.headless",

@@ -364,8 +364,12 @@ def conflicts(f: Filters) -> pd.DataFrame:
 
 
 def coverage_periods() -> list[pd.Timestamp]:
+    """Survey periods, latest first; periods in which the programme had beneficiaries come
+    first so that the map opens on a period with something to show."""
     frame = query(
-        "select distinct survey_period from mart_province_coverage order by survey_period desc"
+        "select survey_period, sum(beneficiaries) > 0 as has_beneficiaries "
+        "from mart_province_coverage group by survey_period "
+        "order by has_beneficiaries desc, survey_period desc"
     )
     return [pd.Timestamp(p) for p in frame.survey_period]
 

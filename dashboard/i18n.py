@@ -7,7 +7,6 @@ comma for decimals (Rp1.234.567; 12,3%), English the reverse (Rp1,234,567; 12.3%
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 LANGUAGES = ("id", "en")
@@ -326,11 +325,12 @@ def _group(text: str, lang: str) -> str:
 
 
 def _missing(value: object) -> bool:
-    if value is None:
-        return True
+    """None, NaN, NaT and pandas' NA (nullable columns) all count as missing."""
+    import pandas as pd
+
     try:
-        return bool(math.isnan(value))  # type: ignore[arg-type]
-    except TypeError:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # not a scalar
         return False
 
 
@@ -357,6 +357,23 @@ def fmt_rp(value: object, lang: str | None = None) -> str:
     if isinstance(value, str) or _missing(value):
         return fmt_int(value, lang)
     return "Rp" + fmt_int(value, lang)
+
+
+_SCALES = {
+    "id": ((1e12, "triliun"), (1e9, "miliar"), (1e6, "juta")),
+    "en": ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")),
+}
+
+
+def fmt_rp_compact(value: object, lang: str | None = None) -> str:
+    """Rp22,1 miliar (id) / Rp22.1 billion (en): for headline figures that must fit a tile."""
+    lang = lang or current_language()
+    if isinstance(value, str) or _missing(value):
+        return fmt_int(value, lang)
+    for size, word in _SCALES[lang]:
+        if abs(float(value)) >= size:  # type: ignore[arg-type]
+            return f"Rp{fmt_decimal(float(value) / size, 1, lang)} {word}"  # type: ignore[arg-type]
+    return fmt_rp(value, lang)
 
 
 def fmt_pct(value: object, digits: int = 1, lang: str | None = None) -> str:

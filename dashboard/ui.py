@@ -20,7 +20,16 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.filters import Filters, current
-from dashboard.i18n import fmt_decimal, fmt_int, fmt_pct, fmt_rp, plotly_separators, t, vocab
+from dashboard.i18n import (
+    fmt_decimal,
+    fmt_int,
+    fmt_pct,
+    fmt_rp,
+    fmt_rp_compact,
+    plotly_separators,
+    t,
+    vocab,
+)
 from dashboard.suppression import Rate, numeric, suppress
 
 # How a column is shown: int, rp, pct (a 0..1 share), pct_points (already in %), dec1, dec2,
@@ -30,6 +39,7 @@ Formats = Mapping[str, str]
 _FORMATTERS: dict[str, Callable[[Any], str]] = {
     "int": fmt_int,
     "rp": fmt_rp,
+    "rp_compact": fmt_rp_compact,
     "pct": fmt_pct,
     "pct_points": lambda v: fmt_decimal(v, 1) if isinstance(v, str) else fmt_decimal(v, 1) + "%",
     "dec1": lambda v: fmt_decimal(v, 1),
@@ -135,6 +145,8 @@ def chart(fig: Any, *, how_key: str, f: Filters | None, dimensions: Sequence[str
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
         legend_title_text="",
     )
+    if fig.layout.xaxis.title.text == t("wave_number"):
+        fig.update_xaxes(dtick=1)  # waves are whole numbers: no "1,5" ticks
     st.plotly_chart(fig, width="stretch")
     how(how_key, f, *dimensions)
 

@@ -44,7 +44,7 @@ PAGES = {
     "pasar-kerja": ("05-pasar-kerja", True),
     "kualitas-data": ("06-kualitas-data", True),
 }
-if (DASHBOARD_DIR / "pages" / "dampak.py").exists():
+if any((DASHBOARD_DIR / place / "dampak.py").exists() for place in ("pages", "views")):
     PAGES["dampak"] = ("07-dampak", True)
 
 

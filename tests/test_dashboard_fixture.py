@@ -202,6 +202,11 @@ select p.province_code_bps, p.survey_period, p.province_system,
         + case when year(p.survey_period) = 2020 then 1.5 else 0 end, 2) as tpt_percent
 from provinces as p;
 
+-- As in the real BPS compilation, unemployed counts are missing for some provinces.
+update mart_province_coverage
+set unemployed = null, labour_force = null, beneficiaries_per_1000_unemployed = null
+where province_code_bps > '80';
+
 create table mart_outcomes as
 select f.wave_number, f.province_code_bps, f.gender, c.course_category, 'evaluation'
         as survey_type, a.arm,

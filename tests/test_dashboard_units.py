@@ -17,7 +17,15 @@ import pytest
 from dashboard import data
 from dashboard.command import command_line, environment
 from dashboard.filters import Filters
-from dashboard.i18n import LABELS, fmt_decimal, fmt_int, fmt_pct, fmt_rp, plotly_separators
+from dashboard.i18n import (
+    LABELS,
+    fmt_decimal,
+    fmt_int,
+    fmt_pct,
+    fmt_rp,
+    fmt_rp_compact,
+    plotly_separators,
+)
 from dashboard.suppression import MARKER, Rate, numeric, suppress
 from prakerja.cli import main as cli_main
 from prakerja.errors import UsageError
@@ -38,6 +46,8 @@ def test_number_formats_per_language() -> None:
     assert fmt_decimal(1234.5, 2, "en") == "1,234.50"
     assert fmt_int(MARKER, "id") == MARKER  # the marker passes through every formatter
     assert fmt_rp(None, "en") == "–"
+    assert fmt_rp_compact(22_082_400_000, "id") == "Rp22,1 miliar"
+    assert fmt_rp_compact(22_082_400_000, "en") == "Rp22.1 billion"
     assert plotly_separators("id") == ",." and plotly_separators("en") == ".,"
 
 
@@ -193,7 +203,8 @@ def test_geojson_keys_match_dim_provinces(serving: Path) -> None:
 
 def test_command_line_is_headless_offline_and_on_the_port() -> None:
     cmd = command_line(8600)
-    assert cmd[1:4] == ["-m", "streamlit", "run"] and cmd[4].endswith("dashboard/app.py")
+    # `streamlit run dashboard/app.py` by way of dashboard.launch (legacy pages/ mode off).
+    assert cmd[1:4] == ["-m", "dashboard.launch", "run"] and cmd[4].endswith("dashboard/app.py")
     flags = dict(zip(cmd[5::2], cmd[6::2], strict=True))
     assert flags == {
         "--server.headless": "true",

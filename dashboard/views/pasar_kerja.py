@@ -4,6 +4,7 @@ period control; participant outcomes beside TPT (mart_province_coverage, mart_ou
 from __future__ import annotations
 
 import plotly.express as px
+import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import data, ui
@@ -14,7 +15,9 @@ st.title(t("page_pasar_kerja"))
 lang = current_language()  # bound now: option labels are formatted outside this run
 f = ui.filters()
 
-MAP_MEASURES = ("beneficiaries_per_1000_unemployed", "tpt_percent")
+# TPT first: it covers every province; unemployed counts (the per-1,000 denominator) are
+# published for only some provinces and periods.
+MAP_MEASURES = ("tpt_percent", "beneficiaries_per_1000_unemployed")
 MAP_RATES = {
     # Beneficiaries per 1,000 unemployed times the shown unemployed count gives the
     # beneficiaries back: hidden together with a count under 10.
@@ -55,6 +58,19 @@ with ui.section("coverage_map"):
             color_continuous_scale="YlOrRd",
             labels={m: t(m) for m in (*MAP_MEASURES, "beneficiaries")},
         )
+        # Provinces without a value stay visible, in grey, under the coloured layer.
+        fig.add_trace(
+            go.Choropleth(
+                geojson=data.province_geojson(),
+                locations=plot["map_code"],
+                featureidkey="properties.kode_bps",
+                z=[0] * len(plot),
+                colorscale=[[0, "#e5e5e5"], [1, "#e5e5e5"]],
+                showscale=False,
+                hoverinfo="skip",
+            )
+        )
+        fig.data = (fig.data[-1], *fig.data[:-1])
         fig.update_geos(fitbounds="locations", visible=False)
         fig.update_layout(height=420)
         ui.chart(fig, how_key="how_map", f=None)

@@ -24,7 +24,7 @@ with ui.section("headline"):
         ui.metric("completed_training", totals.completed_training)
     with cols[2]:
         ui.metric("paid_all_tranches", totals.paid_all_tranches)
-        ui.metric("amount_paid_rp", data.paid_total(f), kind="rp")
+        ui.metric("amount_paid_rp", data.paid_total(f), kind="rp_compact")
     ui.how("how_headline", f, *PEOPLE)
 
 with ui.section("trend_by_wave"):
