@@ -170,12 +170,24 @@ def build_checked(
     conn.execute(
         f"""
         create or replace temp table typed as
-        with repeated as (
-            -- Exact copies: a hash aggregate keeps only the (few) repeated rows, joined back on
-            -- all columns; cheaper than a window partitioned (and sorted) by every column.
-            select {raw_columns}, min(_row_number) as _dup_first
+        with repeated_hashes as (
+            -- Exact copies, cheaply: group on one 64-bit hash of the row first, then group the
+            -- few rows whose hash repeats on their real values (a collision is not a copy).
+            -- No window partitioned (and sorted) by every column.
+            select hash({raw_columns}) as row_hash
             from staged
             where _malformed is null
+            group by 1
+            having count(*) > 1
+        ),
+        candidates as (
+            select * from staged
+            where _malformed is null
+              and hash({raw_columns}) in (select row_hash from repeated_hashes)
+        ),
+        repeated as (
+            select {raw_columns}, min(_row_number) as _dup_first
+            from candidates
             group by all
             having count(*) > 1
         ),
