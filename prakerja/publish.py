@@ -202,6 +202,8 @@ def write_release(settings: Settings, run_id: str) -> Release:
     tables: dict[str, int] = {}
     con = duckdb.connect(str(tmp), config={"threads": settings.threads})
     try:
+        con.execute(f"set memory_limit = '{settings.memory_limit}'")
+        con.execute("set enable_progress_bar = false")  # it prints even without a terminal
         con.execute(f"attach '{settings.build_db}' as build (read_only)")
         has_raw = settings.raw_db.exists()
         if has_raw:
