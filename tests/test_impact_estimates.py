@@ -5,8 +5,6 @@ consistency with zero when there is none, and the balance / response / small-cel
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -257,7 +255,7 @@ def test_uneven_response_and_small_cells_are_flagged(uneven_response) -> None:
     assert not estimates["is_interpretable"].any()
 
 
-def test_ineligible_and_other_surveys_are_left_out(planted, tmp_path: Path) -> None:
+def test_ineligible_and_other_surveys_are_left_out(planted) -> None:
     facts, estimates, _ = planted
     applications = facts["fct_applications"]
     eligible = applications[applications["is_eligible"]]
@@ -265,3 +263,14 @@ def test_ineligible_and_other_surveys_are_left_out(planted, tmp_path: Path) -> N
     assert pooled["eligible_treatment"] + pooled["eligible_control"] == len(eligible)
     answers = _respondents(facts)
     assert pooled["n_treatment"] + pooled["n_control"] == len(answers)
+
+
+def test_every_province_falls_in_one_of_five_island_groups(planted) -> None:
+    _, estimates, _ = planted
+    groups = estimates[estimates["dimension"] == "province_group"]
+    assert set(groups["dimension_value"]) == {"sumatra", "java", "kalimantan", "sulawesi", "east"}
+    pooled = groups[(groups["wave_scope"] == "all_waves") & (groups["outcome"] == "new_job")]
+    # The groups partition the applicants: their eligible counts add up to everyone's.
+    everyone = _row(estimates, "new_job", "all_waves")
+    assert pooled["eligible_treatment"].sum() == everyone["eligible_treatment"]
+    assert pooled["eligible_control"].sum() == everyone["eligible_control"]

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from prakerja.paths import DBT_PROJECT_DIR
+from prakerja.paths import DBT_PROJECT_DIR, SEEDS_DIR
 
 IMPACT_MODELS = DBT_PROJECT_DIR / "models" / "marts" / "impact"
 IMPACT_TESTS = DBT_PROJECT_DIR / "tests" / "impact"
@@ -30,8 +30,8 @@ EDUCATION = [
     "postgraduate",
 ]
 EMPLOYMENT = ["laid_off", "furloughed", "job_seeker", "micro_entrepreneur", "employed"]
-# Two provinces in each island group, so every group has people in it.
-PROVINCES = ["11", "12", "31", "32", "35", "61", "73", "51", "94"]
+# Every BPS province code of the crosswalk seed, so each maps to an island group.
+PROVINCES = sorted(pd.read_csv(SEEDS_DIR / "province_crosswalk.csv", dtype=str)["kode_bps"])
 
 
 @dataclass(frozen=True)

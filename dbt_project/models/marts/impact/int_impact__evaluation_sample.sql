@@ -49,10 +49,12 @@ select
     e.wave_number,
     e.treated,
     e.province_code_bps,
-    -- Five island groups from the BPS code's first digit: 1 Sumatra, 3 Java, 6 Kalimantan,
-    -- 7 Sulawesi; 5 (Bali, Nusa Tenggara), 8 (Maluku) and 9 (Papua) together as the east.
+    -- Five island groups from the BPS code's first digit: 1 and 2 (21 Kepulauan Riau) Sumatra,
+    -- 3 Java, 6 Kalimantan, 7 Sulawesi; 5 (Bali, Nusa Tenggara), 8 (Maluku) and 9 (Papua)
+    -- together as the east.
     case substr(e.province_code_bps, 1, 1)
         when '1' then 'sumatra'
+        when '2' then 'sumatra'
         when '3' then 'java'
         when '6' then 'kalimantan'
         when '7' then 'sulawesi'
