@@ -167,9 +167,9 @@ def build_checked(
         f"s.{quote(c.name)} is not distinct from r.{quote(c.name)}" for c in entity.columns
     )
     flags = "".join(f", {flag}" for flag in code_flags)
-    conn.execute(
-        f"""
-        create or replace temp table typed as
+    # Typed values, duplicate marks and code flags: a CTE of the next statement, not a table
+    # of its own (one materialisation less per file).
+    typed_sql = f"""
         with repeated_hashes as (
             -- Exact copies, cheaply: group on one 64-bit hash of the row first, then group the
             -- few rows whose hash repeats on their real values (a collision is not a copy).
@@ -202,8 +202,7 @@ def build_checked(
         select t0.*{flags}
         from t0
         {" ".join(code_joins)}
-        """
-    )
+    """
     checks = column_checks(entity) + CHECKS.get(entity.entity, [])
     # One CASE finds the index of the first broken check; rule and reason are then looked up by
     # that index, so the (costly) conditions are evaluated once per row, reasons only for
@@ -227,7 +226,8 @@ def build_checked(
     conn.execute(
         f"""
         create or replace temp table pre_key as
-        with found as (
+        with typed as ({typed_sql}),
+        found as (
             select t.*, case {first_broken} end as _check
             from typed as t
             {joins}
