@@ -187,7 +187,9 @@ def build(
 
     args: list[str] = []
     if select:
-        args += ["--select", *select]
+        # only tests whose every parent is selected: a relationship test to an unselected
+        # model would fail on a table this run does not build
+        args += ["--select", *select, "--indirect-selection", "cautious"]
     if exclude:
         args += ["--exclude", *exclude]
     if full_refresh:
