@@ -68,10 +68,11 @@ select
     e.employment_status,
     cast(extract(year from e.registered_at) - p.birth_year as double) as age_years,
     case when v.application_id is null then 0 else 1 end as responded,
-    case when v.is_employed then 1.0 when not v.is_employed then 0.0 end as employed,
-    case when v.has_new_job then 1.0 when not v.has_new_job then 0.0 end as new_job,
+    -- 0/1 as double: a 1.0 literal is a decimal on Spark, whose averages would be rounded.
+    cast(case when v.is_employed then 1 when not v.is_employed then 0 end as double) as employed,
+    cast(case when v.has_new_job then 1 when not v.has_new_job then 0 end as double) as new_job,
     cast(v.monthly_income_rp as double) as monthly_income_rp,
-    case when v.started_business then 1.0 when not v.started_business then 0.0 end
+    cast(case when v.started_business then 1 when not v.started_business then 0 end as double)
         as started_business
 from eligible as e
 left join participants as p

@@ -30,20 +30,20 @@ covariate_values as (
     where age_years is not null
     union all
     select population, wave_number, treated, 'female' as covariate,
-        case when gender = 'female' then 1.0 else 0.0 end as x
+        cast(case when gender = 'female' then 1 else 0 end as double) as x
     from populations
     where gender is not null
     {% for level in education_levels %}
     union all
     select population, wave_number, treated, 'education_{{ level }}' as covariate,
-        case when education = '{{ level }}' then 1.0 else 0.0 end as x
+        cast(case when education = '{{ level }}' then 1 else 0 end as double) as x
     from populations
     where education is not null
     {% endfor %}
     {% for status in employment_statuses %}
     union all
     select population, wave_number, treated, 'employment_{{ status }}' as covariate,
-        case when employment_status = '{{ status }}' then 1.0 else 0.0 end as x
+        cast(case when employment_status = '{{ status }}' then 1 else 0 end as double) as x
     from populations
     where employment_status is not null
     {% endfor %}

@@ -80,7 +80,8 @@ pooled_coefficient as (
 ),
 
 -- Sandwich "meat" per wave: sum of (treat - p_w)^2 * residual^2 over the wave, where the
--- full-model residual in arm t is y - mean_t + (1 - p_w)(d_w - b), in arm c y - mean_c - p_w(d_w - b).
+-- full-model residual is y - mean_t + (1 - p_w)(d_w - b) in the selected arm and
+-- y - mean_c - p_w (d_w - b) in the other.
 pooled_meat as (
     select
         w.outcome,
@@ -199,7 +200,7 @@ response_tests as (
             when rate_pooled > 0 and rate_pooled < 1
                 then (rate_t - rate_c) / sqrt(
                     rate_pooled * (1 - rate_pooled)
-                    * (1.0 / eligible_t + 1.0 / eligible_c)
+                    * (cast(1 as double) / eligible_t + cast(1 as double) / eligible_c)
                 )
         end as z_response
     from response_rates
