@@ -10,6 +10,7 @@ available; this fixture keeps the suites testable on their own and fast.
 from __future__ import annotations
 
 import csv
+import string
 from pathlib import Path
 
 import duckdb
@@ -36,7 +37,9 @@ def _weights_sql(name: str, rows: list[tuple[object, float]], key: str) -> str:
     )
 
 
-def build_warehouse(home: Path) -> None:
+def build_warehouse(home: Path, selected: int = SELECTED, applications_per_person: int = 2) -> None:
+    """Write raw.duckdb and build.duckdb under `home`. The benchmark in bench/check.md calls it
+    with national-scale counts (5.5 M selected, 7 applications each)."""
     home.mkdir(parents=True, exist_ok=True)
     calendar = _seed("wave_calendar")
     # Waves without a published accepted count get their quota; wave 11 the 2020 remainder.
@@ -62,7 +65,7 @@ from read_csv('{SEEDS_DIR / "wave_calendar.csv"}', all_varchar = false)
         con.execute(
             f"""
 create temp table people as
-with numbers as (select cast(range as integer) as j from range({SELECTED}))
+with numbers as (select cast(range as bigint) as j from range({selected}))
 select n.j,
     cast(w.wave as integer) as wave,
     p.province,
@@ -76,17 +79,18 @@ select n.j,
     n.j % 100 < 93 as bought,
     n.j % 100 < 88 as completed
 from numbers as n
-join wave_weights as w on n.j / {SELECTED} >= w.lo and n.j / {SELECTED} < w.hi
+join wave_weights as w on n.j / {selected} >= w.lo and n.j / {selected} < w.hi
 join province_weights as p
-    on (n.j * 7919) % {SELECTED} / {SELECTED} >= p.lo
-    and (n.j * 7919) % {SELECTED} / {SELECTED} < p.hi
+    on (n.j * 7919) % {selected} / {selected} >= p.lo
+    and (n.j * 7919) % {selected} / {selected} < p.hi
 """
         )
         con.execute(
-            """
+            string.Template(
+                """
 create schema registration;
 create schema audit;
--- Each person applied twice: once selected (s = 1), once in the same wave not selected.
+-- Each person applied several times in the same wave: selected once (s = 1), then not.
 create table registration.applications as
 select 'APP-' || lpad(cast(p.j as varchar), 5, '0') || '-' || s as id_pendaftaran,
     p.wave as gelombang, p.gender as jenis_kelamin, p.province as kode_provinsi,
@@ -97,7 +101,7 @@ select 'APP-' || lpad(cast(p.j as varchar), 5, '0') || '-' || s as id_pendaftara
     2020 - p.age as birth_year, s = 1 as selected, p.j
 from people as p
 join calendar as c on c.wave_number = p.wave
-cross join (values (1), (2)) as t(s);
+cross join (select cast(range as integer) + 1 as s from range($applications)) as t;
 
 create table registration.selection as
 select id_pendaftaran, gelombang,
@@ -157,6 +161,7 @@ select entity || '-' || lpad(cast(gelombang as varchar), 2, '0') as load_id,
     timestamp '2026-11-27 01:00:30' + to_minutes(gelombang) as finished_at
 from files;
 """
+            ).substitute(applications=applications_per_person)
         )
     _build_marts(home)
 
