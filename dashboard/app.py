@@ -16,27 +16,28 @@ from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGE_KEY, LANGUAGES, current_la
 
 HERE = Path(__file__).parent
 
-# (file relative to this folder, label key, url path, icon). Emoji only: material icons fetch
-# fonts from the internet. The page files live in views/, not pages/: a pages/ folder beside the
-# main script switches Streamlit to its legacy multipage mode (see dashboard/launch.py).
+# (file relative to this folder, label key, url path). No icons: material icons fetch fonts
+# from the internet, and emoji show as empty boxes where no emoji font is installed.
+# The page files live in views/, not pages/: a pages/ folder beside the main script switches
+# Streamlit to its legacy multipage mode (see dashboard/launch.py).
 PAGES = (
-    ("views/ringkasan.py", "page_ringkasan", "ringkasan", "📊"),
-    ("views/pendaftaran.py", "page_pendaftaran", "pendaftaran", "📝"),
-    ("views/penyaluran.py", "page_penyaluran", "penyaluran", "💸"),
-    ("views/penyedia.py", "page_penyedia", "penyedia", "🏫"),
-    ("views/pasar_kerja.py", "page_pasar_kerja", "pasar-kerja", "🗺️"),
-    ("views/kualitas_data.py", "page_kualitas_data", "kualitas-data", "✅"),
+    ("views/ringkasan.py", "page_ringkasan", "ringkasan"),
+    ("views/pendaftaran.py", "page_pendaftaran", "pendaftaran"),
+    ("views/penyaluran.py", "page_penyaluran", "penyaluran"),
+    ("views/penyedia.py", "page_penyedia", "penyedia"),
+    ("views/pasar_kerja.py", "page_pasar_kerja", "pasar-kerja"),
+    ("views/kualitas_data.py", "page_kualitas_data", "kualitas-data"),
 )
 # The Dampak page is written separately: listed only if its file exists (either folder).
 DAMPAK = ("pages/dampak.py", "views/dampak.py")
 
 
-def page_files() -> list[tuple[str, str, str, str]]:
+def page_files() -> list[tuple[str, str, str]]:
     """The pages to register, Dampak before Kualitas Data when present."""
     pages = list(PAGES)
     dampak = next((f for f in DAMPAK if (HERE / f).exists()), None)
     if dampak:
-        pages.insert(len(pages) - 1, (dampak, "page_dampak", "dampak", "🎯"))
+        pages.insert(len(pages) - 1, (dampak, "page_dampak", "dampak"))
     return pages
 
 
@@ -123,7 +124,7 @@ def _home() -> str:
 
 
 def main() -> None:
-    st.set_page_config(page_title=t("app_title"), page_icon="📊", layout="wide")
+    st.set_page_config(page_title=t("app_title"), layout="wide")
     language_switch()
     try:
         options = data.options()
@@ -136,8 +137,7 @@ def main() -> None:
     filter_sidebar(options)
     release_footer()
     pages = [
-        st.Page(str(HERE / file), title=t(label), url_path=url, icon=icon)
-        for file, label, url, icon in page_files()
+        st.Page(str(HERE / file), title=t(label), url_path=url) for file, label, url in page_files()
     ]
     st.navigation(pages).run()
 

@@ -14,6 +14,7 @@ Why it is built this way:
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import time
@@ -431,13 +432,37 @@ def dq_failed(run_id: str) -> pd.DataFrame:
     )
 
 
+def _signed_area(ring: list[list[float]]) -> float:
+    """Shoelace area in degrees²: positive when the ring runs counter-clockwise."""
+    pairs = itertools.pairwise(ring)
+    return sum(x0 * y1 - x1 * y0 for (x0, y0, *_), (x1, y1, *_) in pairs) / 2
+
+
+def _rewind(polygon: list[list[list[float]]]) -> list[list[list[float]]]:
+    """Outer ring clockwise, holes counter-clockwise: the order Plotly's d3-geo expects.
+    (GeoJSON files often follow RFC 7946, the opposite order, which d3 draws as "the whole
+    globe except this province" and floods the map.)"""
+    outer, *holes = polygon
+    return [
+        outer if _signed_area(outer) < 0 else outer[::-1],
+        *(hole if _signed_area(hole) > 0 else hole[::-1] for hole in holes),
+    ]
+
+
 @st.cache_resource(show_spinner=False)
 def province_geojson() -> dict[str, Any]:
-    """Province boundaries (CC BY 4.0, Deny Herianto; BPS codes added in properties.kode_bps).
-    Cached as a resource: read once per process and shared, never copied per session."""
+    """Province boundaries (CC BY 4.0, Deny Herianto; BPS codes added in properties.kode_bps),
+    rings rewound for Plotly. Cached as a resource: read once per process, shared, not copied."""
     import json
 
     from prakerja.paths import REFERENCE_DIR
 
     path = REFERENCE_DIR / "indonesia-38-provinces.codes-fixed.geojson"
-    return json.loads(path.read_text(encoding="utf-8"))
+    geojson = json.loads(path.read_text(encoding="utf-8"))
+    for feature in geojson["features"]:
+        geometry = feature["geometry"]
+        if geometry["type"] == "Polygon":
+            geometry["coordinates"] = _rewind(geometry["coordinates"])
+        elif geometry["type"] == "MultiPolygon":
+            geometry["coordinates"] = [_rewind(p) for p in geometry["coordinates"]]
+    return geojson

@@ -11,9 +11,11 @@ Every table and chart goes through `table()` / `chart()` / `metric()`, which:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
@@ -31,6 +33,26 @@ from dashboard.i18n import (
     vocab,
 )
 from dashboard.suppression import Rate, numeric, suppress
+
+# Plotly's geo charts download a world topojson from cdn.plot.ly even when the base map is
+# hidden; offline that fails and the map stays blank. Our maps draw only the bundled province
+# GeoJSON, so an empty topology served inline is enough. Plotly appends "<name>.json" to this
+# URL: after the "#" it is a fragment, which a data: URL ignores.
+_EMPTY_TOPOLOGY = json.dumps(
+    {
+        "type": "Topology",
+        "arcs": [],
+        "objects": {
+            layer: {"type": "GeometryCollection", "geometries": []}
+            for layer in ("coastlines", "land", "ocean", "lakes", "rivers", "countries", "subunits")
+        },
+    },
+    separators=(",", ":"),
+)
+PLOTLY_CONFIG = {
+    "topojsonURL": "data:application/json," + quote(_EMPTY_TOPOLOGY) + "#",
+    "displaylogo": False,
+}
 
 # How a column is shown: int, rp, pct (a 0..1 share), pct_points (already in %), dec1, dec2,
 # vocab (a stored vocabulary value), bool, text.
@@ -147,7 +169,7 @@ def chart(fig: Any, *, how_key: str, f: Filters | None, dimensions: Sequence[str
     )
     if fig.layout.xaxis.title.text == t("wave_number"):
         fig.update_xaxes(dtick=1)  # waves are whole numbers: no "1,5" ticks
-    st.plotly_chart(fig, width="stretch")
+    st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG)
     how(how_key, f, *dimensions)
 
 

@@ -35,9 +35,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-# url path -> (screenshot name, whether the page draws at least one Plotly chart)
+# url path -> (screenshot name, whether the page draws at least one Plotly chart). The first
+# page is the default one, served at the root ("/ringkasan" would be "page not found").
 PAGES = {
-    "ringkasan": ("01-ringkasan", True),
+    "": ("01-ringkasan", True),
     "pendaftaran": ("02-pendaftaran-seleksi", True),
     "penyaluran": ("03-penyaluran-insentif", True),
     "penyedia": ("04-penyedia-pelatihan", True),
@@ -110,6 +111,10 @@ def screenshot_pages(home: Path, out: Path, lang: str = "id") -> dict[str, Path]
                     )
                 page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
                 page.wait_for_timeout(1500)  # let the remaining charts and tables settle
+                if url_path == "pasar-kerja":
+                    # The map must be drawn offline: 38 provinces (plus their grey base).
+                    drawn = page.locator(".choroplethlocation").count()
+                    assert drawn >= 38, f"{drawn} provinces drawn"
                 errors = page.locator('[data-testid="stException"]').count()
                 assert errors == 0, f"{url_path}: {errors} exception box(es)"
                 path = out / f"{name}{'' if lang == 'id' else '-en'}.png"
