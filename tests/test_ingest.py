@@ -470,3 +470,30 @@ def test_audit_counts_reconcile_and_report_json_shape(home: Path, inbox: Path, t
         home, "select count(*) from audit.quarantine where entity = 'applications'"
     )[0][0]
     assert tables + quarantined == 5
+
+
+# ------------------------------------------------------------------ contract consistency
+
+
+def test_rule_names_are_the_contracts() -> None:
+    import re
+
+    from ingestion.contract import FILE_RULES, ROW_RULES
+    from prakerja.paths import CONTRACTS_FILE
+
+    header = CONTRACTS_FILE.read_text(encoding="utf-8").split("\nversion:")[0]
+    rows_text, files_text = header.split("Rules a rejected row can carry:")[1].split(
+        "A whole file is rejected with:"
+    )
+    assert set(re.findall(r"[a-z_]{4,}", rows_text.replace("#", ""))) == set(ROW_RULES)
+    assert set(re.findall(r"[a-z_]{4,}", files_text.replace("#", ""))) == set(FILE_RULES)
+
+
+def test_every_contract_row_check_is_implemented() -> None:
+    from ingestion.contract import ROW_RULES, load_contracts
+    from ingestion.row_checks import CHECKS
+
+    for entity in load_contracts():
+        implemented = {check.rule for check in CHECKS.get(entity.entity, [])}
+        assert set(entity.row_checks) == implemented, entity.entity
+        assert implemented <= set(ROW_RULES)
