@@ -160,12 +160,19 @@ def safe_numeric(
     return numeric(suppress(frame, counts, rates), [*counts, *(rates or {})])
 
 
-def chart(fig: Any, *, how_key: str, f: Filters | None, dimensions: Sequence[str] = ()) -> None:
+def chart(
+    fig: Any,
+    *,
+    how_key: str,
+    f: Filters | None,
+    dimensions: Sequence[str] = (),
+    legend_title: str = "",
+) -> None:
     """Show a Plotly figure with the language's number separators and its definition line."""
     fig.update_layout(
         separators=plotly_separators(),
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
-        legend_title_text="",
+        legend_title_text=legend_title,
     )
     if fig.layout.xaxis.title.text == t("wave_number"):
         fig.update_xaxes(dtick=1)  # waves are whole numbers: no "1,5" ticks

@@ -118,7 +118,18 @@ def screenshot_pages(home: Path, out: Path, lang: str = "id") -> dict[str, Path]
                 errors = page.locator('[data-testid="stException"]').count()
                 assert errors == 0, f"{url_path}: {errors} exception box(es)"
                 path = out / f"{name}{'' if lang == 'id' else '-en'}.png"
+                # Streamlit scrolls inside its main block, so a "full page" shot would stop at
+                # the viewport: grow the viewport to the content's height instead (capped).
+                height = page.evaluate(
+                    "() => (document.querySelector('[data-testid=\"stMainBlockContainer\"]')"
+                    " || document.body).scrollHeight"
+                )
+                page.set_viewport_size(
+                    {"width": 1400, "height": min(max(1000, height + 120), 6000)}
+                )
+                page.wait_for_timeout(1500)
                 page.screenshot(path=str(path), full_page=True)
+                page.set_viewport_size({"width": 1400, "height": 1000})
                 shots[url_path] = path
         finally:
             browser.close()

@@ -73,8 +73,18 @@ with ui.section("price_rating"):
             "platform_name": t("platform_name"),
         },
     )
-    fig.update_layout(coloraxis_colorbar={"tickformat": ".0%"})
-    ui.chart(fig, how_key="how_price_rating", f=f, dimensions=WAVES)
+    # Legend (conflict of interest) below the plot, away from the colour bar.
+    fig.update_layout(
+        coloraxis_colorbar={"tickformat": ".0%"},
+        legend={"orientation": "h", "y": -0.25},
+    )
+    ui.chart(
+        fig,
+        how_key="how_price_rating",
+        f=f,
+        dimensions=WAVES,
+        legend_title=t("has_conflict_of_interest"),
+    )
 
 with ui.section("platform_market"):
     market = data.platform_market(f)
@@ -96,7 +106,11 @@ with ui.section("platform_market"):
     with right:
         hhi = market.groupby("wave_number", as_index=False)["hhi"].max()
         fig = px.line(
-            hhi, x="wave_number", y="hhi", markers=True, labels={"wave_number": t("wave_number")}
+            hhi,
+            x="wave_number",
+            y="hhi",
+            markers=True,
+            labels={"wave_number": t("wave_number"), "hhi": t("hhi")},
         )
         # 1,500 and 2,500: the usual thresholds of a moderately / highly concentrated market.
         fig.add_hline(y=1500, line_dash="dot", line_color="orange")
