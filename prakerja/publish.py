@@ -276,16 +276,35 @@ def releases(settings: Settings) -> list[Path]:
 
 
 def current_release(settings: Settings) -> Path | None:
-    """The release current.duckdb is a link to (same inode), or None."""
+    """The release current.duckdb is: the release with the same inode (a hard link, as publish
+    makes it), else the release named by its release_info (a copy restored by hand)."""
     try:
         current = settings.current_db.stat()
     except FileNotFoundError:
         return None
-    for path in releases(settings):
+    kept = releases(settings)
+    for path in kept:
         stat = path.stat()
         if (stat.st_ino, stat.st_dev) == (current.st_ino, current.st_dev):
             return path
-    return None
+    named = _served_run_id(settings.current_db)
+    return next((path for path in kept if path.stem == named), None)
+
+
+def _served_run_id(path: Path) -> str | None:
+    import duckdb
+
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        rows = con.execute("select run_id from release_info").fetchall()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    return str(rows[0][0]) if rows else None
 
 
 def current_run_id(settings: Settings) -> str | None:

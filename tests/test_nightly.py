@@ -486,3 +486,18 @@ def test_clearing_a_stale_lock_stops_what_the_dead_run_left_running(
             process.kill()
             process.wait()
     assert run_lock.RUN_ID_ENV not in os.environ or os.environ[run_lock.RUN_ID_ENV] != report.run_id
+
+
+def test_rollback_works_when_current_was_restored_as_a_copy(home: Path, inbox: Path) -> None:
+    import shutil
+
+    settings = settings_for(home)
+    first = _publish_with(settings, inbox, "c.csv", "1")
+    second = _publish_with(settings, inbox, "d.csv", "2")
+    # an operator restored current.duckdb by copying (not linking) the release
+    copy = settings.serving_dir / "restored.duckdb"
+    shutil.copyfile(settings.releases_dir / f"{second.run_id}.duckdb", copy)
+    os.replace(copy, settings.current_db)
+    assert publishing.current_run_id(settings) == second.run_id
+    assert publishing.rollback(settings) == first.run_id
+    assert query_one(settings.current_db, "select run_id from release_info") == (first.run_id,)
