@@ -62,6 +62,18 @@ def observed_text(expectation: str, success: bool, result: Mapping[str, Any]) ->
     return text[:MAX_OBSERVED_CHARS]
 
 
+def exception_message(info: Mapping[str, Any] | None) -> str | None:
+    """GX reports a failed metric either flat or keyed by metric id: find the message."""
+    if not info:
+        return None
+    if info.get("exception_message"):
+        return str(info["exception_message"])
+    for value in info.values():
+        if isinstance(value, Mapping) and value.get("exception_message"):
+            return str(value["exception_message"])
+    return None
+
+
 def _result_row(check: Check, success: bool, observed: str) -> ResultRow:
     return ResultRow(
         suite=check.suite,
@@ -198,7 +210,7 @@ def _validate_with_gx(
                 meta = item.expectation_config.meta or {}
                 key = f"{meta.get('suite')}.{meta.get('check_id')}"
                 check = by_key[key]
-                error = (item.exception_info or {}).get("exception_message")
+                error = exception_message(item.exception_info)
                 if error:
                     observed = f"error: {str(error).splitlines()[0][:300]}"
                     done[key] = _result_row(check, False, observed)

@@ -283,3 +283,21 @@ def test_list_shows_every_suite_without_a_warehouse(
     out = capsys.readouterr().out
     for suite in ("raw_volume", "raw_calendar", "mart_reconciliation", "mart_province_coverage"):
         assert suite in out
+
+
+def test_missing_table_and_failing_query_are_reported_not_raised(
+    clean_home: Path, tmp_path: Path
+) -> None:
+    settings = _copy(clean_home, tmp_path)
+    _seed_defect(settings.raw_db, "drop table registration.applications")
+    result = check(settings, suites=["raw_completeness"], build_data_docs=False)
+    by_id = {r.check_id: r for r in result.results}
+    assert by_id["applications_birth_year_not_null"].observed_value == (
+        "table registration.applications missing"
+    )
+    # This check runs on selection but joins applications: DuckDB's error is the observed value.
+    orphan_check = by_id["selection_rows_have_application"]
+    assert not orphan_check.success
+    assert orphan_check.observed_value.startswith("error:")
+    assert "applications" in orphan_check.observed_value
+    assert not result.success
