@@ -124,6 +124,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "stage": ("Tahap", "Stage"),
     "people": ("Orang", "People"),
     "value": ("Nilai", "Value"),
+    "count": ("Jumlah", "Count"),
+    "run": ("Mulai", "Started"),
     "measure": ("Ukuran", "Measure"),
     # data quality
     "run_id": ("ID run", "Run id"),

@@ -19,14 +19,16 @@ with ui.section("latest_run"):
         latest = runs.iloc[-1]
         cols = st.columns(4)
         with cols[0]:
-            st.metric(t("success"), "✅ " + t("yes") if bool(latest.success) else "❌ " + t("no"))
+            st.metric(t("success"), t("yes") if bool(latest.success) else t("no"))
         with cols[1]:
             ui.metric("critical_failures", latest.critical_failures, kind="text")
         with cols[2]:
             ui.metric("warnings", latest.warnings, kind="text")
         with cols[3]:
             ui.metric("expectations", latest.expectations, kind="text")
-        st.caption(f"{t('run_id')}: `{latest.run_id}` · {t('started_at')}: {latest.started_at}")
+        st.caption(
+            f"{t('run_id')}: `{latest.run_id}` · {t('started_at')}: {str(latest.started_at)[:16]}"
+        )
         ui.how("how_dq_latest")
 
         st.markdown(f"**{t('failed_expectations')}**")
@@ -34,45 +36,51 @@ with ui.section("latest_run"):
         failed["severity"] = failed["severity"].map(vocab)
         if failed.empty:
             st.success(t("all_passed"))
-        ui.table(
-            failed,
-            {
-                "suite": "text",
-                "table_name": "text",
-                "column_name": "text",
-                "expectation_type": "text",
-                "severity": "text",
-                "observed_value": "text",
-                "expected": "text",
-            },
-            how_key="how_dq_latest",
-            f=None,
-            name="ekspektasi_gagal",
-        )
+        else:
+            ui.table(
+                failed,
+                {
+                    "suite": "text",
+                    "table_name": "text",
+                    "column_name": "text",
+                    "expectation_type": "text",
+                    "severity": "text",
+                    "observed_value": "text",
+                    "expected": "text",
+                },
+                how_key="how_dq_latest",
+                f=None,
+                name="ekspektasi_gagal",
+            )
 
 with ui.section("dq_trend"):
+    runs = data.dq_runs()  # cached: no second read of the file
     if not runs.empty:
+        runs["run"] = runs["started_at"].astype(str).str[:16]
         trend = runs.melt(
-            id_vars="started_at",
+            id_vars="run",
             value_vars=["critical_failures", "warnings"],
             var_name="measure",
             value_name="value",
         )
         trend["measure"] = trend["measure"].map(t)
-        fig = px.line(
+        fig = px.bar(
             trend,
-            x="started_at",
+            x="run",
             y="value",
             color="measure",
-            markers=True,
-            labels={"started_at": t("started_at"), "value": t("expectations")},
+            barmode="group",
+            labels={"run": t("started_at"), "value": t("count")},
         )
+        # Counts of failed checks: whole numbers from zero, also when every run passed.
+        fig.update_yaxes(rangemode="tozero", range=[0, max(1.0, float(trend.value.max()) * 1.1)])
+        fig.update_xaxes(type="category")
         ui.chart(fig, how_key="how_dq_trend", f=None)
         ui.table(
             runs,
             {
                 "run_id": "text",
-                "started_at": "text",
+                "run": "text",
                 "success": "bool",
                 "critical_failures": "int",
                 "warnings": "int",

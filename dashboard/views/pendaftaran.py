@@ -24,6 +24,7 @@ with ui.section("funnel"):
     plot.columns = ["stage", "people"]
     plot["stage"] = plot["stage"].map(t)
     fig = px.funnel(plot, x="people", y="stage", labels={"people": t("people"), "stage": ""})
+    fig.update_traces(texttemplate="%{x:,.0f}")  # whole people, not "195,338k"
     ui.chart(fig, how_key="how_funnel", f=f, dimensions=PEOPLE)
 
 with ui.section("funnel_by_wave"):
