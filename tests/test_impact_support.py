@@ -190,11 +190,25 @@ profile: impact_harness
 config-version: 2
 model-paths: ["models"]
 test-paths: ["tests"]
+macro-paths: ["macros"]
 """
 
 
-def build_impact(facts: dict[str, pd.DataFrame], workdir: Path) -> Path:
-    """Build the impact models and their tests on `facts`; return the DuckDB file."""
+SPARK_PROFILE = """impact_harness:
+  target: spark
+  outputs:
+    spark:
+      type: spark
+      method: session
+      host: localhost
+      schema: impact
+      threads: 1
+"""
+
+
+def write_project(facts: dict[str, pd.DataFrame], workdir: Path, engine: str = "duckdb") -> Path:
+    """A dbt project holding copies of the impact models and tests, the facts as stand-in models
+    over Parquet files, and a profile for `engine` (duckdb or spark); returns its folder."""
     project = workdir / "dbt"
     (project / "models" / "fixtures").mkdir(parents=True)
     # Copies, not symlinks: dbt does not follow symlinked folders when it looks for files.
@@ -202,13 +216,26 @@ def build_impact(facts: dict[str, pd.DataFrame], workdir: Path) -> Path:
     shutil.copytree(IMPACT_TESTS, project / "tests" / "impact")
     for name, frame in facts.items():
         parquet = workdir / f"{name}.parquet"
-        frame.to_parquet(parquet, index=False)
-        (project / "models" / "fixtures" / f"{name}.sql").write_text(
-            f"select * from read_parquet('{parquet}')\n"
+        # Microsecond timestamps: Spark cannot read pandas' default nanoseconds.
+        frame.to_parquet(
+            parquet, index=False, coerce_timestamps="us", allow_truncated_timestamps=True
         )
-    database = workdir / "build.duckdb"
-    (project / "profiles.yml").write_text(PROFILE.format(path=database))
+        reader = f"parquet.`{parquet}`" if engine == "spark" else f"read_parquet('{parquet}')"
+        (project / "models" / "fixtures" / f"{name}.sql").write_text(f"select * from {reader}\n")
+    if engine == "spark":
+        # The project's Spark type macros (`spark__cast`): contracts declare `varchar`, which
+        # Spark rejects without a length; the project maps it to `string` there.
+        shutil.copytree(DBT_PROJECT_DIR / "macros" / "spark", project / "macros" / "spark")
+    profile = SPARK_PROFILE if engine == "spark" else PROFILE.format(path=workdir / "build.duckdb")
+    (project / "profiles.yml").write_text(profile)
     (project / "dbt_project.yml").write_text(PROJECT)
+    return project
+
+
+def build_impact(facts: dict[str, pd.DataFrame], workdir: Path) -> Path:
+    """Build the impact models and their tests on `facts` with DuckDB; return the DuckDB file."""
+    project = write_project(facts, workdir)
+    database = workdir / "build.duckdb"
     # A subprocess, not dbtRunner: dbt-duckdb keeps its connection open in the calling process,
     # which would stop the test from opening the file read-only afterwards.
     result = subprocess.run(
@@ -223,6 +250,7 @@ def build_impact(facts: dict[str, pd.DataFrame], workdir: Path) -> Path:
             str(workdir / "target"),
             "--log-path",
             str(workdir / "logs"),
+            "--quiet",
         ],
         capture_output=True,
         text=True,
