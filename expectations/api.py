@@ -67,7 +67,9 @@ def check(
     started = _now()
     run_id = run_id or "dq-" + started.strftime("%Y%m%dT%H%M%S%fZ")
     docs = data_docs_dir(settings) if build_data_docs else None
-    results = run_checks(checks, databases, run_id, docs)
+    # The same DuckDB limits as ingestion and build: the check shares the machine with them.
+    config = {"memory_limit": settings.memory_limit, "threads": str(settings.threads)}
+    results = run_checks(checks, databases, run_id, docs, config)
     result = CheckResult(
         run_id=run_id,
         started_at=started.isoformat(),

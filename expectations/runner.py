@@ -21,12 +21,14 @@ MAX_ROWS_SHOWN = 5
 MAX_OBSERVED_CHARS = 600
 
 
-def existing_tables(database: Path) -> set[tuple[str, str]]:
+def existing_tables(
+    database: Path, config: Mapping[str, str] | None = None
+) -> set[tuple[str, str]]:
     """(schema, table) pairs present in a DuckDB file, read-only; the connection is closed
     before GX opens the file (one configuration per file and process)."""
     import duckdb
 
-    with duckdb.connect(str(database), read_only=True) as con:
+    with duckdb.connect(str(database), read_only=True, config=dict(config or {})) as con:
         rows = con.execute(
             "select table_schema, table_name from information_schema.tables"
         ).fetchall()
@@ -93,10 +95,13 @@ def run_checks(
     databases: Mapping[Database, Path],
     run_id: str,
     data_docs_dir: Path | None,
+    duckdb_config: Mapping[str, str] | None = None,
 ) -> list[ResultRow]:
-    """Validate every check and return one result per check, in the order given."""
+    """Validate every check and return one result per check, in the order given.
+    `duckdb_config` (e.g. memory_limit, threads) applies to every DuckDB connection."""
     checks = list(checks)
-    present = {name: existing_tables(path) for name, path in databases.items()}
+    config = dict(duckdb_config or {})
+    present = {name: existing_tables(path, config) for name, path in databases.items()}
     runnable: list[Check] = []
     missing: dict[str, ResultRow] = {}
     for check in checks:
@@ -106,7 +111,7 @@ def run_checks(
             missing[check.check_id] = _result_row(
                 check, False, f"table {check.schema}.{check.table} missing"
             )
-    done = _validate_with_gx(runnable, databases, run_id, data_docs_dir) if runnable else {}
+    done = _validate_with_gx(runnable, databases, run_id, data_docs_dir, config) if runnable else {}
     results = []
     for check in checks:
         key = f"{check.suite}.{check.check_id}"
@@ -119,6 +124,7 @@ def _validate_with_gx(
     databases: Mapping[Database, Path],
     run_id: str,
     data_docs_dir: Path | None,
+    duckdb_config: dict[str, str],
 ) -> dict[str, ResultRow]:
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
@@ -153,7 +159,7 @@ def _validate_with_gx(
         name: context.data_sources.add_sql(
             name,
             connection_string=f"duckdb:///{path}",
-            kwargs={"connect_args": {"read_only": True}},
+            kwargs={"connect_args": {"read_only": True, "config": duckdb_config}},
         )
         for name, path in databases.items()
         if any(c.database == name for c in checks)
