@@ -37,10 +37,15 @@ def generate_docs(settings: Settings) -> Path:
     return page
 
 
-def serve(directory: Path, port: int) -> None:
+def make_server(directory: Path, port: int) -> http.server.ThreadingHTTPServer:
+    """An HTTP server for the docs folder on localhost (port 0 picks a free port)."""
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(directory))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
-        info(f"dbt docs at http://localhost:{port}/ (Ctrl+C to stop)")
+    return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+
+
+def serve(directory: Path, port: int) -> None:
+    with make_server(directory, port) as server:
+        info(f"dbt docs at http://localhost:{server.server_address[1]}/ (Ctrl+C to stop)")
         try:
             server.serve_forever()
         except KeyboardInterrupt:

@@ -203,6 +203,27 @@ def test_docs_site_generates_one_static_page(built: BuiltWarehouse) -> None:
     assert (page.parent / "index.html").exists()
 
 
+def test_docs_site_is_served_over_http(built: BuiltWarehouse) -> None:
+    import threading
+    import urllib.request
+
+    from prakerja.docs_site import generate_docs, make_server
+
+    page = generate_docs(built.settings)
+    with make_server(page.parent, 0) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            url = f"http://127.0.0.1:{server.server_address[1]}/"
+            with urllib.request.urlopen(url, timeout=10) as response:
+                body = response.read().decode("utf-8")
+        finally:
+            server.shutdown()
+            thread.join(timeout=10)
+    assert response.status == 200
+    assert "mart_province_coverage" in body
+
+
 def test_staging_views_read_raw_through_the_attached_database(built: BuiltWarehouse) -> None:
     import duckdb
 
