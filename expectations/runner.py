@@ -108,14 +108,14 @@ def run_checks(
         if (check.schema, check.table) in present[check.database]:
             runnable.append(check)
         else:
-            missing[check.check_id] = _result_row(
+            missing[f"{check.suite}.{check.check_id}"] = _result_row(
                 check, False, f"table {check.schema}.{check.table} missing"
             )
     done = _validate_with_gx(runnable, databases, run_id, data_docs_dir, config) if runnable else {}
     results = []
     for check in checks:
         key = f"{check.suite}.{check.check_id}"
-        results.append(done.get(key) or missing.get(check.check_id))
+        results.append(done.get(key) or missing.get(key))
     return [r for r in results if r is not None]
 
 
