@@ -6,6 +6,7 @@ $PRAKERJA_HOME/serving/current.duckdb read-only through dashboard.data only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
@@ -53,10 +54,20 @@ def language_switch() -> None:
     )
 
 
-def _keep_valid(key: str, allowed: list[object], default: object) -> None:
-    """A stale choice (e.g. from a previous release) falls back to the default."""
-    if st.session_state.get(key, default) not in allowed:
-        st.session_state[key] = default
+def _select(
+    label_key: str, options: list[object], key: str, fmt: Callable[[object], str], lang: str
+) -> None:
+    """A sidebar selectbox whose choice lives in st.session_state[key].
+
+    The widget itself has a per-language key: a selectbox keeps showing the label of its
+    selected option in the old language when only format_func changes, so a language switch
+    creates a fresh widget, opened on the stored choice."""
+    current = st.session_state.get(key, ALL)
+    if current not in options:  # stale (an earlier release had other values)
+        current = ALL
+    st.session_state[key] = st.sidebar.selectbox(
+        t(label_key), options, index=options.index(current), key=f"{key}__{lang}", format_func=fmt
+    )
 
 
 def filter_sidebar(options: data.Options) -> None:
@@ -71,29 +82,26 @@ def filter_sidebar(options: data.Options) -> None:
     if len(waves) > 1:
         # `value` as a pair makes it a range slider; the widget's key keeps the choice.
         st.sidebar.select_slider(t("wave_range"), options=waves, value=(lo, hi), key=WAVE_KEY)
-    provinces: list[object] = [ALL, *options.provinces]
-    _keep_valid(PROVINCE_KEY, provinces, ALL)
-    st.sidebar.selectbox(
-        t("province"),
-        provinces,
-        key=PROVINCE_KEY,
-        format_func=lambda c: t("all", lang) if c == ALL else f"{options.provinces[c]} ({c})",
+    _select(
+        "province",
+        [ALL, *options.provinces],
+        PROVINCE_KEY,
+        lambda c: t("all", lang) if c == ALL else f"{options.provinces[str(c)]} ({c})",
+        lang,
     )
-    genders: list[object] = [ALL, *options.genders]
-    _keep_valid(GENDER_KEY, genders, ALL)
-    st.sidebar.selectbox(
-        t("gender"),
-        genders,
-        key=GENDER_KEY,
-        format_func=lambda v: t("all", lang) if v == ALL else vocab(v, lang),
+    _select(
+        "gender",
+        [ALL, *options.genders],
+        GENDER_KEY,
+        lambda v: t("all", lang) if v == ALL else vocab(v, lang),
+        lang,
     )
-    bands: list[object] = [ALL, *options.age_bands]
-    _keep_valid(AGE_BAND_KEY, bands, ALL)
-    st.sidebar.selectbox(
-        t("age_band"),
-        bands,
-        key=AGE_BAND_KEY,
-        format_func=lambda v: t("all", lang) if v == ALL else v,
+    _select(
+        "age_band",
+        [ALL, *options.age_bands],
+        AGE_BAND_KEY,
+        lambda v: t("all", lang) if v == ALL else str(v),
+        lang,
     )
 
 

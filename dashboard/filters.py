@@ -1,7 +1,8 @@
 """The filters that carry across pages: wave range, province, gender, age band.
 
-They are sidebar widgets drawn by app.py on every run, whatever the page, so Streamlit keeps
-their values in st.session_state under the keys below and every page reads the same choice.
+They are sidebar widgets drawn by app.py on every run, whatever the page; the choices are kept
+in st.session_state under the keys below (plain entries, not widget keys, so they survive a
+language switch), and every page reads the same choice.
 """
 
 from __future__ import annotations

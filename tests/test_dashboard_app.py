@@ -281,3 +281,16 @@ def test_dampak_page_is_listed_only_when_its_file_exists(with_home: Path, tmp_pa
     at.switch_page("pages/dampak.py").run()
     assert not at.exception
     assert at.title[0].value == "Dampak"
+
+
+def test_filters_survive_a_language_and_page_switch(with_home: Path) -> None:
+    at = run_page("ringkasan", f_province="32")
+    at.sidebar.radio[0].set_value("en").run()
+    at.switch_page("views/pendaftaran.py").run()
+    assert not at.exception
+    assert at.title[0].value == t("page_pendaftaran", "en")
+    box = next(s for s in at.sidebar.selectbox if s.label == t("province", "en"))
+    assert box.value == "32"
+    assert "All" in box.options and "Semua" not in box.options
+    # The definition lines name the chosen province (names are stored in Indonesian).
+    assert "province Jawa Barat" in " ".join(c.value for c in at.caption)
