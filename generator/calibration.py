@@ -37,8 +37,6 @@ DISABILITY_SHARE = 0.05
 NIK_ELSEWHERE_SHARE = 0.07  # NIK issued in another province than the domicile (5-10%)
 # Share of a wave's applications made by people who applied before without being selected.
 REAPPLICATION_SHARE = 0.2
-# Control group: eligible applicants not selected, surveyed like the participants' follow-up.
-CONTROL_PER_SELECTED = 0.15
 
 
 def round_half_up(value: Fraction) -> int:

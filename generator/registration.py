@@ -118,9 +118,6 @@ def generate_wave(
     selected[chosen] = True
     state[ids[selected]] = 1
     not_chosen = np.flatnonzero(eligible & ~selected)
-    n_control = min(round(calibration.CONTROL_PER_SELECTED * target.selected), len(not_chosen))
-    control = np.sort(rng.choice(not_chosen, n_control, replace=False))
-    state[ids[control]] = 2
     sk_day = days(wave.selection)
     apps = {
         "person": ids,
@@ -201,9 +198,20 @@ def generate_wave(
     # The first payment can be a survey incentive paid soon after completion: a channel must
     # already be active on the completion day (DANA only from its start date).
     channel = _channels(rng, completed_day)
-    payments, surveys = _payments_and_surveys(
-        rng, rule, p, paid_apps, completed_day, first_sched, channel, control, sk_day, options
+    payments, surveys, control = _payments_and_surveys(
+        rng,
+        rule,
+        p,
+        paid_apps,
+        completed_day,
+        first_sched,
+        channel,
+        sk_day,
+        options,
+        not_chosen,
+        target.selected,
     )
+    state[ids[control]] = 2
     return WaveData(wave, p, nik, apps, revocations, enrollments, payments, surveys)
 
 
@@ -292,10 +300,11 @@ def _payments_and_surveys(
     completed_day: np.ndarray,
     first_sched: np.ndarray,
     channel: np.ndarray,
-    control: np.ndarray,
     sk_day: int,
     options: Options,
-) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    not_chosen: np.ndarray,
+    n_selected: int,
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], np.ndarray]:
     m = len(paid_apps)
     pay_parts: list[dict[str, np.ndarray]] = []
     for tranche in range(1, rule.incentive_tranches + 1):
@@ -347,7 +356,12 @@ def _payments_and_surveys(
                 "sched": day[answered] + 1 + rng.integers(0, 14, len(idx)),
             }
         )
-    # Control group: the evaluation survey only, at the participants' typical delay.
+    # Control group: the evaluation survey only, at the participants' typical delay. It reaches
+    # the same share of its arm (eligible, not selected) as the evaluation survey reaches of the
+    # selected, so response rates per arm agree and the lottery comparison stays balanced.
+    n_eval = len(survey_parts[-1]["app"])
+    n_control = min(round(n_eval / max(n_selected, 1) * len(not_chosen)), len(not_chosen))
+    control = np.sort(rng.choice(not_chosen, n_control, replace=False))
     c_day = sk_day + 115 + rng.integers(0, 15, len(control))
     out = _outcomes(rng, p, control, False, options.effect)
     survey_parts.append(
@@ -368,4 +382,4 @@ def _payments_and_surveys(
     payments["paid"] = np.where(status == 1, -1, payments["sched"] + rng.integers(0, 4, k))
     payments = _sorted(payments, "sched")
     surveys = {k: np.concatenate([part[k] for part in survey_parts]) for k in survey_parts[0]}
-    return payments, _sorted(surveys, "day")
+    return payments, _sorted(surveys, "day"), control
