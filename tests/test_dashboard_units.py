@@ -234,3 +234,11 @@ def test_dashboard_process_keeps_heavy_tools_out(serving: Path) -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_streamlit_still_has_the_flag_launch_sets() -> None:
+    """dashboard.launch sets a Streamlit class attribute (the one st.navigation sets): fail
+    loudly the day a Streamlit upgrade renames it, rather than silently serve bare pages."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    assert hasattr(PagesManager, "uses_pages_directory")
