@@ -42,6 +42,10 @@ def command_line(port: int) -> list[str]:
         "false",
         "--server.port",
         str(port),
+        # Headless Streamlit looks up the machine's external IP on the internet to print it;
+        # without the welcome message it does not. serve() prints the local URL instead.
+        "--logger.hideWelcomeMessage",
+        "true",
     ]
 
 
@@ -56,6 +60,7 @@ def serve(settings: Settings, port: int = DEFAULT_PORT) -> int:
     if not settings.current_db.exists():
         # Not an error: the app itself explains this state and picks up the first release.
         print(f"note: nothing published yet at {settings.current_db}", file=sys.stderr)
+    print(f"dashboard: http://localhost:{port} (PRAKERJA_HOME={settings.home})", file=sys.stderr)
     try:
         return subprocess.call(cmd, env=environment(settings))
     except KeyboardInterrupt:

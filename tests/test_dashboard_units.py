@@ -210,6 +210,7 @@ def test_command_line_is_headless_offline_and_on_the_port() -> None:
         "--server.headless": "true",
         "--browser.gatherUsageStats": "false",
         "--server.port": "8600",
+        "--logger.hideWelcomeMessage": "true",  # else it asks the internet for our IP
     }
     with pytest.raises(UsageError):
         command_line(0)
