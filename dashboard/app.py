@@ -134,6 +134,12 @@ def _home() -> str:
 def main() -> None:
     st.set_page_config(page_title=t("app_title"), layout="wide")
     language_switch()
+    # The queries of one render share one short-lived read-only connection (closed at the end).
+    with data.page_session():
+        render()
+
+
+def render() -> None:
     try:
         options = data.options()
     except data.NotPublished:

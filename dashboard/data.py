@@ -18,6 +18,9 @@ import itertools
 import os
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,16 +64,59 @@ def release_stamp(path: Path | None = None) -> tuple[int, int, int] | None:
     return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
 
-def _read(path: str, sql: str, params: tuple[Any, ...]) -> pd.DataFrame:
+# One read-only connection per page render (opened on the first cache miss, closed when the
+# page is laid out): still short-lived, but a page's queries pay the file opening once.
+_page_connections: ContextVar[dict[tuple[str, tuple[int, int, int]], Any] | None] = ContextVar(
+    "page_connections", default=None
+)
+
+
+@contextmanager
+def page_session() -> Iterator[None]:
+    """Share one read-only connection among the queries of one page render."""
+    token = _page_connections.set({})
+    try:
+        yield
+    finally:
+        held = _page_connections.get() or {}
+        _page_connections.reset(token)
+        for con in held.values():
+            con.close()
+
+
+def _connect(path: str) -> Any:
     import duckdb
 
     con = duckdb.connect(path, read_only=True)
+    # A session option (not a connect-time one): keeps DuckDB's bar off the server log.
+    con.execute("set enable_progress_bar = false")
+    return con
+
+
+def _read(
+    path: str, stamp: tuple[int, int, int], sql: str, params: tuple[Any, ...]
+) -> pd.DataFrame:
+    held = _page_connections.get()
+    if held is None:
+        con = _connect(path)
+        try:
+            return con.execute(sql, list(params)).df()
+        finally:
+            con.close()
+    key = (path, stamp)
+    if key not in held:
+        con = _connect(path)
+        if release_stamp(Path(path)) != stamp:
+            # A publish switched the file between the stamp and the opening: this connection
+            # may see the new release under the old key. Let the caller retry.
+            con.close()
+            raise ServingBusy("the release changed while opening it")
+        held[key] = con
     try:
-        # A session option (not a connect-time one): keeps DuckDB's bar off the server log.
-        con.execute("set enable_progress_bar = false")
-        return con.execute(sql, list(params)).df()
-    finally:
-        con.close()
+        return held[key].execute(sql, list(params)).df()
+    except Exception:
+        held.pop(key).close()
+        raise
 
 
 def _is_transient(exc: Exception) -> bool:
@@ -83,12 +129,12 @@ def _is_transient(exc: Exception) -> bool:
 def _cached(
     path: str, stamp: tuple[int, int, int], sql: str, params: tuple[Any, ...]
 ) -> pd.DataFrame:
-    # `stamp` is unused in the body: it is part of the cache key, so a new release misses.
+    # `stamp` is part of the cache key, so a new release misses and is read fresh.
     import duckdb
 
     for attempt in (1, 2):
         try:
-            return _read(path, sql, params)
+            return _read(path, stamp, sql, params)
         except duckdb.CatalogException as exc:
             found = re.search(r"Table with name (\w+) does not exist", str(exc))
             raise MissingTable(found.group(1) if found else "?") from exc

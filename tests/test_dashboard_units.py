@@ -139,16 +139,41 @@ def test_a_lock_is_retried_once(serving: Path, monkeypatch: pytest.MonkeyPatch) 
     calls: list[int] = []
     real_read = data._read
 
-    def flaky(path: str, sql: str, params: tuple[object, ...]) -> pd.DataFrame:
+    def flaky(
+        path: str, stamp: tuple[int, int, int], sql: str, params: tuple[object, ...]
+    ) -> pd.DataFrame:
         calls.append(1)
         if len(calls) == 1:
             raise duckdb.IOException('Could not set lock on file "current.duckdb"')
-        return real_read(path, sql, params)
+        return real_read(path, stamp, sql, params)
 
     monkeypatch.setattr(data, "_read", flaky)
     monkeypatch.setattr(data, "RETRY_PAUSE_SECONDS", 0.01)
     frame = data.query("select 42 as answer where ? = 1", (1,))
     assert frame.answer.tolist() == [42] and len(calls) == 2
+
+
+def test_a_page_shares_one_connection_and_closes_it(
+    serving: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[object] = []
+    real_connect = data._connect
+
+    def counting(path: str) -> object:
+        con = real_connect(path)
+        opened.append(con)
+        return con
+
+    monkeypatch.setattr(data, "_connect", counting)
+    data._cached.clear()
+    with data.page_session():
+        data.query("select 1 as a where ? = 1", (1,))
+        data.query("select 2 as b where ? = 1", (1,))
+    assert len(opened) == 1
+    with pytest.raises(duckdb.ConnectionException):
+        opened[0].execute("select 1")  # type: ignore[attr-defined]
+    data.query("select 3 as c where ? = 1", (1,))  # outside a page: its own connection
+    assert len(opened) == 2
 
 
 def test_a_writer_holding_the_file_gives_a_busy_error(serving: Path) -> None:
