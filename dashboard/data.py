@@ -14,6 +14,7 @@ Why it is built this way:
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import re
@@ -156,7 +157,22 @@ def query(sql: str, params: tuple[Any, ...] = ()) -> pd.DataFrame:
         raise NotPublished(f"nothing published yet: {path} does not exist")
     if not os.access(path, os.R_OK):
         raise DataError(f"cannot read {path}")
-    return _cached(str(path), stamp, sql, tuple(params))
+    return _cached(str(release_file(path, stamp)), stamp, sql, tuple(params))
+
+
+@functools.lru_cache(maxsize=16)
+def release_file(current: Path, stamp: tuple[int, int, int]) -> Path:
+    """The release file that current.duckdb is a hard link to, else current.duckdb itself.
+
+    DuckDB keeps one database instance per path in a process: while any connection to
+    `current.duckdb` is open, a new connection to that path gets the instance already open,
+    i.e. the release before a switch. Opening the release under its own name avoids that.
+    """
+    releases = current.parent / "releases"
+    for candidate in sorted(releases.glob("*.duckdb")) if releases.is_dir() else []:
+        if release_stamp(candidate) == stamp and candidate.stat().st_dev == current.stat().st_dev:
+            return candidate
+    return current
 
 
 # ---------------------------------------------------------------------------------------------

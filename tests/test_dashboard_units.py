@@ -135,6 +135,38 @@ def test_a_new_release_is_read_fresh(serving: Path) -> None:
     assert after == before + rows
 
 
+def test_a_switch_is_seen_while_another_reader_holds_the_old_release(
+    serving: Path, home: Path
+) -> None:
+    """DuckDB reuses an open database instance per path; the dashboard opens releases by name."""
+    from prakerja.publish import switch_current
+    from prakerja.settings import Settings
+
+    settings = Settings.from_env()
+    releases = settings.releases_dir
+    releases.mkdir(parents=True, exist_ok=True)
+    first, second = releases / "r1.duckdb", releases / "r2.duckdb"
+    os.replace(serving, first)
+    switch_current(settings, first)
+    before = data.funnel_totals(Filters(1, 4)).iloc[0].registered
+    con = duckdb.connect(str(first))
+    con.execute("create table bump as select 1 as x")  # a different file for the next release
+    con.close()
+    data._cached.clear()
+    staged = duckdb.connect(str(second))
+    staged.execute("attach ? as old (read_only)", [str(first)])
+    staged.execute("create table mart_wave_funnel as select * from old.mart_wave_funnel")
+    staged.execute("update mart_wave_funnel set registered = registered + 1")
+    staged.close()
+    holder = duckdb.connect(str(settings.current_db), read_only=True)  # another session, mid-page
+    try:
+        switch_current(settings, second)
+        after = data.funnel_totals(Filters(1, 4)).iloc[0].registered
+    finally:
+        holder.close()
+    assert after == before + 4 * 5 * 2 * 5
+
+
 def test_a_lock_is_retried_once(serving: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[int] = []
     real_read = data._read
