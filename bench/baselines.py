@@ -51,13 +51,13 @@ def _topological(manifest: dict[str, object]) -> list[str]:
     return order
 
 
-def compiled_sql(project_dir: Path, build_db: Path, raw_db: Path, out_db: Path) -> int:
+def compiled_sql(target_dir: Path, build_db: Path, raw_db: Path, out_db: Path) -> int:
     """Run dbt's compiled SQL of every model (as tables or views) and test, straight in DuckDB.
 
     Seeds are copied from the dbt-built database first (loading CSVs is not model work).
     The database is opened under dbt's catalog name so the compiled references resolve.
     """
-    manifest = json.loads((project_dir / "target" / "manifest.json").read_text())
+    manifest = json.loads((target_dir / "manifest.json").read_text())
     catalog = build_db.stem
     out_db.unlink(missing_ok=True)
     work = out_db.parent / f"{catalog}.duckdb"
