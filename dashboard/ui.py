@@ -100,10 +100,11 @@ def how(key: str, f: Filters | None = None, *dimensions: str) -> None:
 
 
 @contextmanager
-def section(title_key: str) -> Iterator[None]:
+def section(title_key: str, title: str | None = None) -> Iterator[None]:
     """A titled section that degrades to a notice when its table is missing from the release
-    or the file is being swapped, instead of failing the whole page."""
-    st.subheader(t(title_key))
+    or the file is being swapped, instead of failing the whole page. `title` overrides the
+    translated `title_key` (for pages that keep their own labels)."""
+    st.subheader(title or t(title_key))
     try:
         yield
     except data.MissingTable as exc:

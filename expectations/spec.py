@@ -72,3 +72,32 @@ class CheckResult:
     @property
     def success(self) -> bool:
         return not self.failed_critical
+
+
+UNEXPECTED_ROWS = "UnexpectedRowsExpectation"
+
+
+def unexpected_rows(
+    suite: str,
+    check_id: str,
+    database: str,
+    schema: str,
+    table: str,
+    query: str,
+    severity: Severity,
+    expected: str,
+    column: str | None = None,
+) -> Check:
+    """A check that passes when `query` (SQL pushed down to DuckDB) returns no rows."""
+    return Check(
+        suite=suite,
+        check_id=check_id,
+        database=database,
+        schema=schema,
+        table=table,
+        expectation=UNEXPECTED_ROWS,
+        kwargs={"unexpected_rows_query": query.strip()},
+        severity=severity,
+        expected=expected,
+        column=column,
+    )

@@ -8,8 +8,7 @@ marts are also reconciled with the facts they are built from, which must match e
 from __future__ import annotations
 
 from expectations import reference as ref
-from expectations.spec import Check, Severity
-from expectations.suites_raw import UNEXPECTED_ROWS
+from expectations.spec import Check, Severity, unexpected_rows
 
 
 def _rows(
@@ -21,17 +20,8 @@ def _rows(
     expected: str,
     column: str | None = None,
 ) -> Check:
-    return Check(
-        suite=suite,
-        check_id=check_id,
-        database="build",
-        schema="main",
-        table=table,
-        expectation=UNEXPECTED_ROWS,
-        kwargs={"unexpected_rows_query": query.strip()},
-        severity=severity,
-        expected=expected,
-        column=column,
+    return unexpected_rows(
+        suite, check_id, "build", "main", table, query, severity, expected, column
     )
 
 

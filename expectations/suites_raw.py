@@ -11,9 +11,8 @@ the measurement is what the summary shows as the observed value.
 from __future__ import annotations
 
 from expectations import reference as ref
-from expectations.spec import Check, Severity
+from expectations.spec import Check, Severity, unexpected_rows
 
-UNEXPECTED_ROWS = "UnexpectedRowsExpectation"
 NOT_NULL = "ExpectColumnValuesToNotBeNull"
 
 
@@ -27,18 +26,7 @@ def _rows(
     expected: str,
     column: str | None = None,
 ) -> Check:
-    return Check(
-        suite=suite,
-        check_id=check_id,
-        database="raw",
-        schema=schema,
-        table=table,
-        expectation=UNEXPECTED_ROWS,
-        kwargs={"unexpected_rows_query": query.strip()},
-        severity=severity,
-        expected=expected,
-        column=column,
-    )
+    return unexpected_rows(suite, check_id, "raw", schema, table, query, severity, expected, column)
 
 
 def _latest_batch_cte() -> str:

@@ -6,15 +6,14 @@ else; numbers go through the dashboard's formatters and the one suppression func
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import data, ui
 from dashboard import impact_queries as q
+from dashboard import ui
 from dashboard.i18n import current_language, fmt_decimal, fmt_int, fmt_pct, fmt_rp, t
 from dashboard.suppression import Rate, suppress
 
@@ -281,17 +280,9 @@ def download(frame: pd.DataFrame, name: str) -> None:
     )
 
 
-@contextmanager
-def section(key: str) -> Iterator[None]:
-    """Like ui.section, with this page's own title: a missing table or a release being swapped
-    becomes a notice instead of failing the page."""
-    st.subheader(label(key))
-    try:
-        yield
-    except data.MissingTable as exc:
-        st.warning(t("missing_table", table=exc.table))
-    except data.ServingBusy:
-        st.warning(t("busy"))
+def section(key: str) -> AbstractContextManager[None]:
+    """ui.section with this page's own title."""
+    return ui.section(key, title=label(key))
 
 
 def headline(pooled: pd.DataFrame, outcome: str) -> None:
