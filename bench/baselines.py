@@ -42,7 +42,7 @@ def _topological(manifest: dict[str, object]) -> list[str]:
         if uid in seen or uid not in nodes:
             return
         seen.add(uid)
-        for dep in nodes[uid]["depends_on"]["nodes"]:  # type: ignore[index]
+        for dep in nodes[uid].get("depends_on", {}).get("nodes", []):  # type: ignore[union-attr]
             visit(dep)
         order.append(uid)
 
