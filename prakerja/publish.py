@@ -79,10 +79,21 @@ class Release:
         }
 
 
+_last_run_id_tick: tuple[str, int] = ("", -1)
+
+
 def new_run_id(now: datetime | None = None) -> str:
-    """Sortable by time (UTC, to the second), unique by a short random suffix."""
+    """Sortable by time: UTC to the second, then the microsecond as five hex digits (strictly
+    increasing within a process, so two runs in one second still sort in order), then one random
+    hex digit."""
+    global _last_run_id_tick
     now = now or datetime.now(UTC)
-    return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
+    stamp = now.strftime("%Y%m%dT%H%M%SZ")
+    tick = now.microsecond  # below 16**5
+    if _last_run_id_tick[0] == stamp and tick <= _last_run_id_tick[1]:
+        tick = _last_run_id_tick[1] + 1
+    _last_run_id_tick = (stamp, tick)
+    return f"{stamp}-{tick:05x}{secrets.randbelow(16):x}"
 
 
 def git_revision() -> str | None:
