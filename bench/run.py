@@ -79,7 +79,8 @@ def run(scale: str, data: Path, reuse: bool) -> dict[str, object]:
     ingest = step("ingest", [PRAKERJA, "ingest", str(base)], home)
     bare = step(
         "baseline_bare_read",
-        [PY, "-m", "bench.baselines", "bare_read", str(inbox), str(data / "bare_read.duckdb")],
+        # the same files as the ingest stage (every wave but the last)
+        [PY, "-m", "bench.baselines", "bare_read", str(base), str(data / "bare_read.duckdb")],
         home,
     )
     build = step("build", [PRAKERJA, "build"], home)

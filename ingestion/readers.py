@@ -1,4 +1,4 @@
-"""Read one delivery into the temporary table `staged`: every contract column as text, the
+"""Read one delivery into the temporary view `staged`: every contract column as text, the
 1-based data row number (`_row_number`, header excluded) and, for a line that could not be split
 into the declared columns, `_malformed` (why; the line itself is not kept: it may hold PII).
 
@@ -18,6 +18,18 @@ from ingestion.contract import Entity
 from ingestion.file_checks import FileRejected, check_columns, sniff_csv
 
 STAGED = "staged"
+STAGED_ROWS = "staged_rows"
+
+
+def _stage(conn: duckdb.DuckDBPyConnection, select_sql: str) -> None:
+    """Make `staged` the view `select_sql`. A view, not a table: for a clean CSV it is the read
+    itself renumbered, so a national-scale file is not copied once more before validation."""
+    conn.execute(f"create or replace temp view {STAGED} as {select_sql}")
+
+
+def _stage_table(conn: duckdb.DuckDBPyConnection, select_sql: str) -> None:
+    conn.execute(f"create or replace temp table {STAGED_ROWS} as {select_sql}")
+    _stage(conn, f"select * from {STAGED_ROWS}")
 
 
 @dataclass
@@ -59,10 +71,9 @@ def read_csv(conn: duckdb.DuckDBPyConnection, path: Path, entity: Entity) -> Rea
         quote = '"', escape = '"', columns = {columns}, auto_detect = false,
         strict_mode = true, null_padding = false, store_rejects = true, encoding = 'utf-8')"""
     try:
-        conn.execute(
-            f"create or replace temp table read_good as "
-            f"select row_number() over () as _k, * from {relation}"
-        )
+        # With preserve_insertion_order the table's rowid is the good row's ordinal in the file
+        # (no row_number() window, which runs on one thread).
+        conn.execute(f"create or replace temp table read_good as select * from {relation}")
     except duckdb.Error as exc:
         raise FileRejected(
             "unreadable_file", f"{path.name}: cannot be parsed as CSV: {exc}"
@@ -74,53 +85,65 @@ def read_csv(conn: duckdb.DuckDBPyConnection, path: Path, entity: Entity) -> Rea
         raise FileRejected(
             "unreadable_file", f"{path.name}: {encoding_errors} line(s) are not valid UTF-8"
         )
-    # A rejected line's number counts the header as line 1. Good rows come back in file order
-    # without the rejected ones; each good row's data row number is its ordinal plus the number
-    # of rejected lines before it, found with an ASOF join on "good rows seen before the reject".
-    conn.execute(
-        f"""
-        create or replace temp table read_rejects as
+    contract_columns = _select_contract_columns(entity, dialect.header, "g")
+    if not conn.execute("select count(*) from reject_errors").fetchall()[0][0]:
+        _stage(
+            conn,
+            f"select g.rowid + 1 as _row_number, cast(null as varchar) as _malformed, "
+            f"{contract_columns} from read_good as g",
+        )
+    else:
+        _stage_table(conn, _with_rejected_lines(entity, contract_columns))
+    notes = []
+    extra = [name for name in dialect.header if name not in {c.name for c in entity.columns}]
+    if extra:
+        notes.append(f"{path.name}: columns not in the contract were ignored: {', '.join(extra)}")
+    return ReadResult(fmt="csv", delimiter=dialect.delimiter, notes=notes)
+
+
+def _with_rejected_lines(entity: Entity, contract_columns: str) -> str:
+    """Good rows renumbered around the rejected lines, plus one row per rejected line.
+
+    A rejected line's number counts the header as line 1. Good rows come back in file order
+    without the rejected ones; each good row's data row number is its ordinal plus the number of
+    rejected lines before it, found with an ASOF join on "good rows seen before the reject"."""
+    nulls = ", ".join(f"cast(null as varchar) as {_quote(c.name)}" for c in entity.columns)
+    return f"""
         with lines as (
             select line - 1 as row_number, min(error_type) as error_type,
                    min(error_message) as error_message
             from reject_errors
             group by line
-        )
-        select row_number, error_type, error_message,
-               row_number - row_number() over (order by row_number) as good_before
-        from lines;
-
-        create or replace temp table {STAGED} as
-        with shifts as (
+        ),
+        rejected as (
+            select row_number, error_type, error_message,
+                   row_number - row_number() over (order by row_number) as good_before
+            from lines
+        ),
+        shifts as (
             select good_before, count(*) over (order by good_before) as shift
-            from read_rejects
+            from rejected
             qualify row_number() over (partition by good_before order by row_number desc) = 1
         ),
         good as (
-            select g._k + coalesce(s.shift, 0) as _row_number,
+            select g.rowid + 1 + coalesce(s.shift, 0) as _row_number,
                    cast(null as varchar) as _malformed,
-                   {_select_contract_columns(entity, dialect.header, "g")}
+                   {contract_columns}
             from read_good as g
-            asof left join shifts as s on g._k > s.good_before
+            asof left join shifts as s on g.rowid + 1 > s.good_before
         ),
         bad as (
             select row_number as _row_number,
                    lower(error_type) || ': ' || regexp_replace(
                        error_message, '^.*(Expected Number of Columns.*)$', '\\1'
                    ) as _malformed,
-                   {", ".join(f"cast(null as varchar) as {_quote(c.name)}" for c in entity.columns)}
-            from read_rejects
+                   {nulls}
+            from rejected
         )
         select * from good
         union all
         select * from bad
-        """
-    )
-    notes = []
-    extra = [name for name in dialect.header if name not in {c.name for c in entity.columns}]
-    if extra:
-        notes.append(f"{path.name}: columns not in the contract were ignored: {', '.join(extra)}")
-    return ReadResult(fmt="csv", delimiter=dialect.delimiter, notes=notes)
+    """
 
 
 def read_parquet(conn: duckdb.DuckDBPyConnection, path: Path, entity: Entity) -> ReadResult:
@@ -144,11 +167,11 @@ def read_parquet(conn: duckdb.DuckDBPyConnection, path: Path, entity: Entity) ->
         else:
             selects.append(f"cast(null as varchar) as {_quote(column.name)}")
     try:
-        conn.execute(
-            f"""create or replace temp table {STAGED} as
-            select file_row_number + 1 as _row_number, cast(null as varchar) as _malformed,
+        _stage_table(
+            conn,
+            f"""select file_row_number + 1 as _row_number, cast(null as varchar) as _malformed,
                    {", ".join(selects)}
-            from read_parquet('{path}', file_row_number = true)"""
+            from read_parquet('{path}', file_row_number = true)""",
         )
     except duckdb.Error as exc:
         raise FileRejected("unreadable_file", f"{path.name}: cannot read Parquet: {exc}") from exc
@@ -198,7 +221,7 @@ def register_rows(
     entity: Entity,
     records: list[tuple[int, dict[str, str | None]]],
 ) -> None:
-    """Stage small, already split rows (xlsx, BPS tables) as the `staged` table."""
+    """Stage small, already split rows (xlsx, BPS tables) as the `staged` view."""
     import pyarrow as pa
 
     data: dict[str, list[object]] = {
@@ -214,7 +237,7 @@ def register_rows(
     table = pa.Table.from_pydict(data, schema=schema)
     conn.register("staged_arrow", table)
     try:
-        conn.execute(f"create or replace temp table {STAGED} as select * from staged_arrow")
+        _stage_table(conn, "select * from staged_arrow")
     finally:
         conn.unregister("staged_arrow")
 

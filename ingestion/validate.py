@@ -1,6 +1,6 @@
 """Set-based validation of the staged rows: every row gets the first rule it breaks (or none).
 
-Produces the temporary table `checked`: the staged text columns, typed `v_<column>` values,
+Produces the temporary view `checked`: the staged text columns, typed `v_<column>` values,
 `_rule` and `_reason`. Order of rules: a malformed line, an exact duplicate row, then each
 column-level rule over all columns (missing_required, invalid_type, invalid_value, unknown_code,
 invalid_nik), then the contract's row checks, and last duplicate_key among the rows still valid,
@@ -257,9 +257,11 @@ def _mark_duplicate_keys(conn: duckdb.DuckDBPyConnection, entity: Entity, file_n
     key_names = "/".join(k.name for k in keys)
     key_prefix = literal(f", column {key_names}, value " + chr(39))
     row = f"{literal(file_name + ' row ')} || p._row_number || {key_prefix} || {shown}"
+    # Only the rows that lose their key are written out (a handful); `checked` is a view that
+    # lays them over pre_key, so a national-scale file is not copied once more.
     conn.execute(
         f"""
-        create or replace temp table {CHECKED} as
+        create or replace temp table duplicate_keys as
         with candidates as (
             select {key_list} from pre_key where _rule is null
         ),
@@ -276,19 +278,31 @@ def _mark_duplicate_keys(conn: duckdb.DuckDBPyConnection, entity: Entity, file_n
             select distinct c.*
             from candidates as c
             semi join {entity.qualified_table} as x on {in_target}
+        ),
+        marked as (
+            select p._row_number,
+                   case when l.{v(keys[0])} is not null
+                        then {row} || ''': key already loaded by an earlier delivery'
+                        when p._row_number > d._key_first
+                        then {row} || ''': key already used by row ' || d._key_first
+                             || ' of this file'
+                   end as _reason
+            from pre_key as p
+            left join repeated as d on {same_key}
+            left join loaded as l on {same_key.replace("d.", "l.")}
+            where p._rule is null and (d._key_first is not null or l.{v(keys[0])} is not null)
         )
+        select _row_number, _reason from marked where _reason is not null
+        """
+    )
+    conn.execute(
+        f"""
+        create or replace temp view {CHECKED} as
         select p.* replace (
-            case when p._rule is null and (l.{v(keys[0])} is not null
-                                           or p._row_number > d._key_first)
-                 then 'duplicate_key' else p._rule end as _rule,
-            case when p._rule is null and l.{v(keys[0])} is not null
-                 then {row} || ''': key already loaded by an earlier delivery'
-                 when p._rule is null and p._row_number > d._key_first
-                 then {row} || ''': key already used by row ' || d._key_first || ' of this file'
-                 else p._reason end as _reason
+            case when k._row_number is not null then 'duplicate_key' else p._rule end as _rule,
+            coalesce(k._reason, p._reason) as _reason
         )
         from pre_key as p
-        left join repeated as d on p._rule is null and {same_key}
-        left join loaded as l on p._rule is null and {same_key.replace("d.", "l.")}
+        left join duplicate_keys as k on k._row_number = p._row_number
         """
     )
