@@ -83,6 +83,7 @@ def run(scale: str, data: Path, reuse: bool) -> dict[str, object]:
         [PY, "-m", "bench.baselines", "bare_read", str(base), str(data / "bare_read.duckdb")],
         home,
     )
+    (data / "bare_read.duckdb").unlink(missing_ok=True)  # throw-away; disk is short at national
     build = step("build", [PRAKERJA, "build"], home)
     compiled = step(
         "baseline_compiled_sql",
@@ -98,6 +99,7 @@ def run(scale: str, data: Path, reuse: bool) -> dict[str, object]:
         ],
         home,
     )
+    (data / "compiled_sql.duckdb").unlink(missing_ok=True)
     check = step("check", [PRAKERJA, "check"], home)
     checks_json = data / "checks.json"
     _export_checks(home / "raw.duckdb", checks_json)
