@@ -19,7 +19,8 @@ import duckdb
 
 from ingestion.bps_table import read_bps_table
 from ingestion.contract import Entity, load_contracts, match_entity
-from ingestion.file_checks import FileRejected, declared_format, sha256_file
+from ingestion.file_checks import FileRejected, declared_format
+from ingestion.line_scan import LineScan, scan_file
 from ingestion.loader import load_checked, write_audit
 from ingestion.pseudonymise import register_key
 from ingestion.readers import ReadResult, read_csv, read_parquet, read_xlsx
@@ -92,7 +93,9 @@ def _already_loaded(conn: duckdb.DuckDBPyConnection, checksum: str) -> str | Non
     return str(found[0][0]) if found else None
 
 
-def _read(conn: duckdb.DuckDBPyConnection, path: Path, entity: Entity) -> ReadResult:
+def _read(
+    conn: duckdb.DuckDBPyConnection, path: Path, entity: Entity, scan: LineScan
+) -> ReadResult:
     if path.stat().st_size == 0:
         raise FileRejected("empty_file", f"{path.name}: the file is empty (0 bytes)")
     fmt = declared_format(path, entity.formats)
@@ -102,7 +105,7 @@ def _read(conn: duckdb.DuckDBPyConnection, path: Path, entity: Entity) -> ReadRe
         return read_parquet(conn, path, entity)
     if fmt == "xlsx":
         return read_xlsx(conn, path, entity)
-    return read_csv(conn, path, entity)
+    return read_csv(conn, path, entity, scan)
 
 
 def ingest_file(
@@ -123,7 +126,8 @@ def ingest_file(
         load_id=uuid.uuid4().hex,
     )
     try:
-        report.file_checksum = sha256_file(path)
+        scan = scan_file(path)
+        report.file_checksum = scan.checksum
         if entity is None:
             raise FileRejected(
                 "unknown_file", f"{path.name}: no delivery contract matches this file name"
@@ -134,7 +138,7 @@ def ingest_file(
             report.notes.append(f"{path.name}: same content (sha256) already loaded as {previous}")
             write_audit(conn, report, entity, is_synthetic=is_synthetic, started_at=started_at)
             return report
-        result = _read(conn, path, entity)
+        result = _read(conn, path, entity, scan)
         report.format = result.fmt
         report.notes.extend(result.notes)
         try:

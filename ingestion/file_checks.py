@@ -4,7 +4,6 @@ is read, and the error that rejects a file as a whole."""
 from __future__ import annotations
 
 import codecs
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,14 +27,6 @@ class CsvDialect:
     delimiter: str
     header: tuple[str, ...]
     has_bom: bool
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def content_format(head: bytes) -> str:

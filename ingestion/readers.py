@@ -16,6 +16,7 @@ import duckdb
 
 from ingestion.contract import Entity
 from ingestion.file_checks import FileRejected, check_columns, sniff_csv
+from ingestion.line_scan import LineScan
 
 STAGED = "staged"
 STAGED_ROWS = "staged_rows"
@@ -60,7 +61,9 @@ def _select_contract_columns(entity: Entity, present: tuple[str, ...], source: s
     return ", ".join(parts)
 
 
-def read_csv(conn: duckdb.DuckDBPyConnection, path: Path, entity: Entity) -> ReadResult:
+def read_csv(
+    conn: duckdb.DuckDBPyConnection, path: Path, entity: Entity, scan: LineScan
+) -> ReadResult:
     dialect = sniff_csv(path)
     check_columns(path.name, dialect.header, _required(entity))
     columns = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in dialect.header) + "}"
@@ -85,28 +88,59 @@ def read_csv(conn: duckdb.DuckDBPyConnection, path: Path, entity: Entity) -> Rea
         raise FileRejected(
             "unreadable_file", f"{path.name}: {encoding_errors} line(s) are not valid UTF-8"
         )
+    _reconcile_lines(conn, path, scan)
     contract_columns = _select_contract_columns(entity, dialect.header, "g")
-    if not conn.execute("select count(*) from reject_errors").fetchall()[0][0]:
+    blank_lines = scan.blank_lines_between_rows()
+    conn.execute("create or replace temp table blank_lines (line bigint)")
+    if blank_lines:
+        conn.execute("insert into blank_lines select unnest(?)", [list(blank_lines)])
+    elif not conn.execute("select count(*) from reject_errors").fetchall()[0][0]:
         _stage(
             conn,
             f"select g.rowid + 1 as _row_number, cast(null as varchar) as _malformed, "
             f"{contract_columns} from read_good as g",
         )
-    else:
-        _stage_table(conn, _with_rejected_lines(entity, contract_columns))
+        return _csv_result(path, entity, dialect.header, dialect.delimiter)
+    _stage_table(conn, _with_rejected_lines(entity, contract_columns))
+    return _csv_result(path, entity, dialect.header, dialect.delimiter)
+
+
+def _reconcile_lines(conn: duckdb.DuckDBPyConnection, path: Path, scan: LineScan) -> None:
+    """Every non-empty line must come back as a row or a rejected line. DuckDB drops the lines
+    after a quote that is never closed; such a file is rejected whole (nothing silently lost)."""
+    good, rejected = conn.execute(
+        "select (select count(*) from read_good), (select count(distinct line) from reject_errors)"
+    ).fetchall()[0]
+    missing = scan.data_lines - int(good) - int(rejected)
+    if missing <= 0:
+        return  # all lines accounted for (fewer rows than lines: quoted line breaks)
+    unterminated = conn.execute(
+        "select min(line) from reject_errors where error_type = 'UNQUOTED VALUE'"
+    ).fetchall()[0][0]
+    if unterminated is not None:
+        raise FileRejected(
+            "unreadable_file",
+            f"{path.name}: line {unterminated} opens a quote that is never closed, so the "
+            f"{missing} line(s) after it cannot be split into rows; nothing of the file was "
+            "loaded (fix the quoting and deliver it again)",
+        )
+
+
+def _csv_result(path: Path, entity: Entity, header: tuple[str, ...], delimiter: str) -> ReadResult:
     notes = []
-    extra = [name for name in dialect.header if name not in {c.name for c in entity.columns}]
+    extra = [name for name in header if name not in {c.name for c in entity.columns}]
     if extra:
         notes.append(f"{path.name}: columns not in the contract were ignored: {', '.join(extra)}")
-    return ReadResult(fmt="csv", delimiter=dialect.delimiter, notes=notes)
+    return ReadResult(fmt="csv", delimiter=delimiter, notes=notes)
 
 
 def _with_rejected_lines(entity: Entity, contract_columns: str) -> str:
     """Good rows renumbered around the rejected lines, plus one row per rejected line.
 
-    A rejected line's number counts the header as line 1. Good rows come back in file order
-    without the rejected ones; each good row's data row number is its ordinal plus the number of
-    rejected lines before it, found with an ASOF join on "good rows seen before the reject"."""
+    A row's number is its line's number in the file minus the header line. DuckDB numbers a
+    rejected line that way, but returns good rows in file order without the rejected lines and
+    without empty ones (`blank_lines`); each good row's number is its ordinal plus the number of
+    rejected or empty lines before it, found with an ASOF join on "good rows seen before"."""
     nulls = ", ".join(f"cast(null as varchar) as {_quote(c.name)}" for c in entity.columns)
     return f"""
         with lines as (
@@ -114,15 +148,17 @@ def _with_rejected_lines(entity: Entity, contract_columns: str) -> str:
                    min(error_message) as error_message
             from reject_errors
             group by line
+            union all
+            select line - 1, null, null from blank_lines
         ),
-        rejected as (
+        skipped as (
             select row_number, error_type, error_message,
                    row_number - row_number() over (order by row_number) as good_before
             from lines
         ),
         shifts as (
             select good_before, count(*) over (order by good_before) as shift
-            from rejected
+            from skipped
             qualify row_number() over (partition by good_before order by row_number desc) = 1
         ),
         good as (
@@ -138,7 +174,8 @@ def _with_rejected_lines(entity: Entity, contract_columns: str) -> str:
                        error_message, '^.*(Expected Number of Columns.*)$', '\\1'
                    ) as _malformed,
                    {nulls}
-            from rejected
+            from skipped
+            where error_type is not null
         )
         select * from good
         union all

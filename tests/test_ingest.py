@@ -396,6 +396,61 @@ def test_truncated_line_is_malformed_and_row_numbers_stay_right(home: Path, inbo
     assert rows[2]["nama_lengkap"] not in str(record)
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_blank_lines_mid_file_keep_row_numbers_on_their_lines(
+    home: Path, inbox: Path, newline: str
+) -> None:
+    """A row's number is its line in the file minus the header, blank lines or not: a reader
+    finds quarantined row 6 on line 7. Blank lines are not rows (and not lost rows)."""
+    rows = apps(5)
+    lines = csv_text(rows).splitlines()
+    lines[4] = lines[4] + ",extra"  # data row 4 has one field too many
+    lines[2:2] = [""]  # a blank line where row 2 was: rows 2-5 move to lines 4-7
+    lines[5:5] = ["", ""]  # two more before row 4 (now on line 8... see below)
+    write(inbox, "pendaftaran_gel01.csv", newline.join(lines) + newline)
+    # lines: 1 header, 2 row1, 3 blank, 4 row2, 5 row3, 6 blank, 7 blank, 8 row4, 9 row5
+    report = run(home)["pendaftaran_gel01.csv"]
+    assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (5, 4, 1)
+    assert quarantine(home) == [("pendaftaran_gel01.csv", 7, "malformed_row")]
+    loaded = query(
+        home, "select _row_number, id_pendaftaran from registration.applications order by 1"
+    )
+    assert loaded == [
+        (1, rows[0]["id_pendaftaran"]),
+        (3, rows[1]["id_pendaftaran"]),
+        (4, rows[2]["id_pendaftaran"]),
+        (8, rows[4]["id_pendaftaran"]),
+    ]
+
+
+def test_unterminated_quote_rejects_the_file_instead_of_dropping_lines(
+    home: Path, inbox: Path, tmp_path
+) -> None:
+    """DuckDB drops every line after a quote that never closes; the file must not load short."""
+    rows = [application(i, alamat="Jl. Merdeka") for i in range(11, 16)]  # no quoted fields
+    lines = csv_text(rows).splitlines()
+    name = rows[1]["nama_lengkap"]
+    lines[2] = lines[2].replace(name, '"' + name, 1)  # data row 2 opens a quote, never closed
+    write(inbox, "pendaftaran_gel02.csv", "\n".join(lines) + "\n")
+    write(inbox, "pendaftaran_gel01.csv", csv_text(apps()))
+    report_path = tmp_path / "report.json"
+    assert main(["ingest", "--report-json", str(report_path)]) == 1
+    reports = {r["file"]: r for r in json.loads(report_path.read_text())}
+    bad = reports["pendaftaran_gel02.csv"]
+    assert (bad["status"], bad["file_rule"], bad["rows_read"]) == ("rejected", "unreadable_file", 0)
+    assert "pendaftaran_gel02.csv: line 3 opens a quote that is never closed" in bad["errors"][0]
+    assert reports["pendaftaran_gel01.csv"]["rows_loaded"] == 4
+    assert query(home, "select count(*) from registration.applications") == [(4,)]
+
+
+def test_quoted_line_break_is_one_row_not_a_lost_line(home: Path, inbox: Path) -> None:
+    rows = apps(3)
+    rows[1]["alamat"] = "Jl. Merdeka No. 2,\nBogor"  # a legitimately quoted line break
+    write(inbox, "pendaftaran_gel01.csv", csv_text(rows))
+    report = run(home)["pendaftaran_gel01.csv"]
+    assert (report.status, report.rows_read, report.rows_loaded) == ("loaded", 3, 3)
+
+
 def test_duplicate_row_and_duplicate_key_first_occurrence_wins(home: Path, inbox: Path) -> None:
     rows = apps(4)
     rows.append(dict(rows[1]))  # row 5: exact copy of row 2
