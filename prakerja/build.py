@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -126,7 +127,19 @@ def run_dbt(
         capture_output=True,
         text=True,
         check=False,
+        preexec_fn=_die_with_parent,
     )
+
+
+def _die_with_parent() -> None:
+    """In the dbt child, before exec: ask Linux to SIGTERM it when its parent dies, so a nightly
+    killed with SIGKILL does not leave dbt writing build.duckdb (the next run's lock cleanup
+    stays the fallback elsewhere)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def _read_run_results(path: Path, started: float) -> dict[str, Any] | None:

@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -125,3 +126,31 @@ def test_kill_9_leaves_serving_whole_and_the_next_run_recovers(
     assert publishing.current_run_id(settings) == recovery.run_id
     assert not list(settings.serving_dir.rglob(".tmp-*"))
     assert not run_lock.lock_path(settings.home).exists()
+
+
+def test_dbt_child_dies_with_a_killed_parent(tmp_path: Path) -> None:
+    """run_dbt's children get PR_SET_PDEATHSIG: a nightly killed with SIGKILL takes dbt along."""
+    script = (
+        "import subprocess, sys, time\n"
+        "from prakerja.build import _die_with_parent\n"
+        "child = subprocess.Popen(['sleep', '120'], preexec_fn=_die_with_parent)\n"
+        "print(child.pid, flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    child_pid = int(parent.stdout.readline())
+    os.kill(child_pid, 0)  # alive while the parent lives
+    parent.kill()
+    parent.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child_pid, 0)
+        except ProcessLookupError:
+            return
+        stat = Path(f"/proc/{child_pid}/stat")
+        if not stat.exists() or stat.read_text().split()[2] == "Z":
+            return  # dead; a zombie only waits for a reaper
+        time.sleep(0.1)
+    raise AssertionError(f"dbt's stand-in {child_pid} outlived its killed parent")
