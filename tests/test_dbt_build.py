@@ -229,10 +229,22 @@ def test_staging_views_read_raw_through_the_attached_database(built: BuiltWareho
 
     with duckdb.connect(str(built.settings.build_db), read_only=True) as con:
         con.execute(f"attach '{built.settings.raw_db}' as raw (read_only)")
+        kinds = dict(
+            con.execute(
+                "select table_name, table_type from information_schema.tables "
+                "where table_name like 'stg_%'"
+            ).fetchall()
+        )
+        institutions = con.execute("select count(*) from stg_providers__institutions").fetchall()
+        raw_institutions = con.execute("select count(*) from raw.providers.institutions").fetchall()
         typed = con.execute(
             "select count(*), count(distinct application_id), min(gender), max(gender) "
             "from stg_registration__applications"
         ).fetchall()
+    # registration staging is materialised (its row-per-key window runs once), the rest are views
+    assert kinds["stg_registration__applications"] == "BASE TABLE"
+    assert kinds["stg_providers__institutions"] == "VIEW"
+    assert institutions == raw_institutions and institutions[0][0] > 0
     assert typed == [(400, 400, "female", "male")]
 
 

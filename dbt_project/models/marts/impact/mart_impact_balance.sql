@@ -54,12 +54,7 @@ arm_by_wave as (
         population,
         wave_number,
         covariate,
-        sum(case when treated = 1 then 1 else 0 end) as n_t,
-        sum(case when treated = 0 then 1 else 0 end) as n_c,
-        avg(case when treated = 1 then x end) as mean_t,
-        avg(case when treated = 0 then x end) as mean_c,
-        var_samp(case when treated = 1 then x end) as var_t,
-        var_samp(case when treated = 0 then x end) as var_c
+        {{ arm_moments('x') }}
     from covariate_values
     group by population, wave_number, covariate
 ),
@@ -68,12 +63,7 @@ arm_all_waves as (
     select
         population,
         covariate,
-        sum(case when treated = 1 then 1 else 0 end) as n_t,
-        sum(case when treated = 0 then 1 else 0 end) as n_c,
-        avg(case when treated = 1 then x end) as mean_t,
-        avg(case when treated = 0 then x end) as mean_c,
-        var_samp(case when treated = 1 then x end) as var_t,
-        var_samp(case when treated = 0 then x end) as var_c
+        {{ arm_moments('x') }}
     from covariate_values
     group by population, covariate
 ),

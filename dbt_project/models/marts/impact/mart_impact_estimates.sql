@@ -38,12 +38,7 @@ per_wave as (
         dimension,
         dimension_value,
         wave_number,
-        sum(case when treated = 1 then 1 else 0 end) as n_t,
-        sum(case when treated = 0 then 1 else 0 end) as n_c,
-        avg(case when treated = 1 then y end) as mean_t,
-        avg(case when treated = 0 then y end) as mean_c,
-        var_samp(case when treated = 1 then y end) as var_t,
-        var_samp(case when treated = 0 then y end) as var_c
+        {{ arm_moments('y') }}
     from outcome_values
     group by outcome, dimension, dimension_value, wave_number
 ),
