@@ -106,7 +106,12 @@ def run(
     home = data / "home-stages"
     if "ingest" not in done:
         _fresh(home)
-    ingest = step("ingest", [PRAKERJA, "ingest", str(base)], home)
+    ingest = step(
+        "ingest",
+        # the report keeps each file's seconds, for finding where ingestion time goes
+        [PRAKERJA, "ingest", str(base), "--report-json", str(data / "ingest_report.json")],
+        home,
+    )
     bare = step(
         "baseline_bare_read",
         # the same files as the ingest stage (every wave but the last)
