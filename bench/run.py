@@ -119,6 +119,13 @@ def run(
         home,
     )
     (data / "bare_read.duckdb").unlink(missing_ok=True)  # throw-away; disk is short at national
+    if "build" not in done:  # a full build, also after an interrupted one
+        for leftover in ("build.duckdb", "build.duckdb.wal", "build.duckdb.tmp", "dbt"):
+            path = home / leftover
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink(missing_ok=True)
     build = step("build", [PRAKERJA, "build"], home)
     compiled = step(
         "baseline_compiled_sql",
