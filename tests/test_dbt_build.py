@@ -241,9 +241,7 @@ def test_staging_views_read_raw_through_the_attached_database(built: BuiltWareho
             "select count(*), count(distinct application_id), min(gender), max(gender) "
             "from stg_registration__applications"
         ).fetchall()
-    # registration staging is materialised (its row-per-key window runs once), the rest are views
-    assert kinds["stg_registration__applications"] == "BASE TABLE"
-    assert kinds["stg_providers__institutions"] == "VIEW"
+    assert set(kinds.values()) == {"VIEW"}
     assert institutions == raw_institutions and institutions[0][0] > 0
     assert typed == [(400, 400, "female", "male")]
 
