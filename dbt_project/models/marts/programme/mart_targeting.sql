@@ -24,11 +24,11 @@ select
     cast(province_code_bps as {{ dbt.type_string() }}) as province_code_bps,
     cast(gender as {{ dbt.type_string() }}) as gender,
     cast(age_band as {{ dbt.type_string() }}) as age_band,
-    {{ to_count('count(distinct participant_key)') }} as applicants,
-    {{ to_count("count(distinct case when employment_status in ('laid_off', 'furloughed', 'job_seeker') then participant_key end)") }}
+    {{ to_count(people_in_wave()) }} as applicants,
+    {{ to_count(people_in_wave("employment_status in ('laid_off', 'furloughed', 'job_seeker')")) }}
         as applicants_not_working,
     {%- for name, condition in beneficiary_measures %}
-    {{ to_count("count(distinct case when is_net_beneficiary and " ~ condition ~ " then participant_key end)") }}
+    {{ to_count(people_in_wave("is_net_beneficiary and " ~ condition)) }}
         as {{ name }}{{ "," if not loop.last }}
     {%- endfor %}
 from applications

@@ -27,7 +27,7 @@ select
     cast(gender as {{ dbt.type_string() }}) as gender,
     cast(age_band as {{ dbt.type_string() }}) as age_band,
     {%- for name, condition in steps %}
-    {{ to_count("count(distinct case when " ~ condition ~ " then participant_key end)") }}
+    {{ to_count(people_in_wave(condition)) }}
         as {{ name }}{{ "," if not loop.last }}
     {%- endfor %}
 from progress
