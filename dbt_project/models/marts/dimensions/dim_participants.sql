@@ -1,23 +1,6 @@
 -- One row per person: attributes as stated in the person's first application.
--- Only the columns kept: the window sorts every row it carries (40 M at national scale).
 with applications as (
-    select
-        participant_key,
-        application_id,
-        registered_at,
-        wave_number,
-        gender,
-        birth_year,
-        age_band,
-        education,
-        employment_status,
-        has_disability,
-        in_social_registry,
-        province_code_bps,
-        regency_code_kemendagri,
-        is_urban,
-        nik_province_code_kemendagri
-    from {{ ref('fct_applications') }}
+    select * from {{ ref('fct_applications') }}
 ),
 
 ranked as (
