@@ -214,6 +214,9 @@ def write_project(facts: dict[str, pd.DataFrame], workdir: Path, engine: str = "
     # Copies, not symlinks: dbt does not follow symlinked folders when it looks for files.
     shutil.copytree(IMPACT_MODELS, project / "models" / "impact")
     shutil.copytree(IMPACT_TESTS, project / "tests" / "impact")
+    # the one project macro the impact models call
+    (project / "macros").mkdir()
+    shutil.copy(DBT_PROJECT_DIR / "macros" / "arm_moments.sql", project / "macros")
     for name, frame in facts.items():
         parquet = workdir / f"{name}.parquet"
         # Microsecond timestamps: Spark cannot read pandas' default nanoseconds.
