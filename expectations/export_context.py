@@ -24,10 +24,10 @@ import tempfile
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from expectations.runner import SuitePlan, gx_expectation, plan_suites
 from expectations.spec import Check, Database
 from prakerja.paths import EXPECTATIONS_DIR
 
@@ -72,42 +72,6 @@ YAML_HEADER = """\
 # uncommitted/config_variables.yml) to the warehouse folder; no machine path is committed.
 
 """
-
-
-@dataclass(frozen=True)
-class SuitePlan:
-    """One GX suite as the runner builds it: the checks of one of our suites on one batch.
-
-    `asset` is the batch name, `<schema>.<table>`, or `<schema>.<table>.<check_id>` for a check
-    with its own query (a query asset of its own, hence a suite of its own)."""
-
-    suite: str
-    database: Database
-    schema: str
-    table: str
-    asset: str
-    query: str | None
-    checks: tuple[Check, ...]
-
-    @property
-    def name(self) -> str:
-        return f"{self.suite}.{self.asset}"
-
-
-def plan_suites(checks: Sequence[Check]) -> list[SuitePlan]:
-    """Group checks into GX suites exactly as `expectations.runner` does (same keys, same
-    order); tests/test_gx_file_context.py compares the result with what the runner builds."""
-    groups: dict[tuple[str, Database, str, str, str], list[Check]] = {}
-    for check in checks:
-        asset = f"{check.schema}.{check.table}"
-        if check.query:
-            asset = f"{asset}.{check.check_id}"
-        groups.setdefault((check.suite, check.database, check.schema, check.table, asset), [])
-        groups[(check.suite, check.database, check.schema, check.table, asset)].append(check)
-    return [
-        SuitePlan(suite, database, schema, table, asset, members[0].query, tuple(members))
-        for (suite, database, schema, table, asset), members in groups.items()
-    ]
 
 
 def stable_id(kind: str, name: str) -> str:
@@ -195,15 +159,7 @@ def _build_context(project_root: Path, plans: Sequence[SuitePlan]) -> dict[str, 
                 )
             suite = context.suites.add(gx.ExpectationSuite(plan.name))
             for check in plan.checks:
-                expectation_class = getattr(gx.expectations, check.expectation)
-                meta = {
-                    "severity": check.severity,
-                    "check_id": check.check_id,
-                    "suite": check.suite,
-                }
-                suite.add_expectation(
-                    expectation_class(**dict(check.kwargs), meta=meta, description=check.expected)
-                )
+                suite.add_expectation(gx_expectation(check))
             ids[str(suite.id)] = stable_id("suite", plan.name)
             for expectation in suite.expectations:
                 check_id = (expectation.meta or {})["check_id"]

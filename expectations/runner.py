@@ -10,8 +10,8 @@ named `<suite>.<schema>.<table>`; results are mapped back through the expectatio
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,51 @@ from expectations.spec import Check, Database, ResultRow
 
 MAX_ROWS_SHOWN = 5
 MAX_OBSERVED_CHARS = 600
+
+
+@dataclass(frozen=True)
+class SuitePlan:
+    """One GX suite as the runner builds it: the checks of one of our suites on one batch.
+
+    `asset` is the batch name, `<schema>.<table>`, or `<schema>.<table>.<check_id>` for a check
+    with its own query (a query asset of its own, hence a suite of its own)."""
+
+    suite: str
+    database: Database
+    schema: str
+    table: str
+    asset: str
+    query: str | None
+    checks: tuple[Check, ...]
+
+    @property
+    def name(self) -> str:
+        return f"{self.suite}.{self.asset}"
+
+
+def plan_suites(checks: Sequence[Check]) -> list[SuitePlan]:
+    """Group checks into GX suites: one per (our suite, batch), in the checks' order. The runner
+    and the committed file context (expectations/export_context.py) both build from this."""
+    groups: dict[tuple[str, Database, str, str, str], list[Check]] = {}
+    for check in checks:
+        asset = f"{check.schema}.{check.table}"
+        if check.query:
+            asset = f"{asset}.{check.check_id}"
+        key = (check.suite, check.database, check.schema, check.table, asset)
+        groups.setdefault(key, []).append(check)
+    return [
+        SuitePlan(suite, database, schema, table, asset, members[0].query, tuple(members))
+        for (suite, database, schema, table, asset), members in groups.items()
+    ]
+
+
+def gx_expectation(check: Check) -> Any:
+    """The GX expectation of a check; our severity and ids travel in its meta."""
+    import great_expectations as gx
+
+    expectation_class = getattr(gx.expectations, check.expectation)
+    meta = {"severity": check.severity, "check_id": check.check_id, "suite": check.suite}
+    return expectation_class(**dict(check.kwargs), meta=meta, description=check.expected)
 
 
 def existing_tables(
@@ -164,38 +209,25 @@ def _validate_with_gx(
         for name, path in databases.items()
         if any(c.database == name for c in checks)
     }
-    # A check with its own query gets its own asset (and so its own GX suite).
-    by_suite: dict[tuple[str, Database, str, str, str], list[Check]] = defaultdict(list)
-    for check in checks:
-        batch = f"{check.schema}.{check.table}"
-        if check.query:
-            batch = f"{batch}.{check.check_id}"
-        by_suite[(check.suite, check.database, check.schema, check.table, batch)].append(check)
-
     assets: dict[tuple[Database, str], Any] = {}
     definitions = []
-    for (suite_name, database, schema, table, batch), suite_checks in by_suite.items():
-        if (database, batch) not in assets:
-            query = suite_checks[0].query
-            if query:
-                asset = datasources[database].add_query_asset(batch, query=query)
+    for plan in plan_suites(checks):
+        key = (plan.database, plan.asset)
+        if key not in assets:
+            source = datasources[plan.database]
+            if plan.query:
+                asset = source.add_query_asset(plan.asset, query=plan.query)
             else:
-                asset = datasources[database].add_table_asset(
-                    batch, table_name=table, schema_name=schema
+                asset = source.add_table_asset(
+                    plan.asset, table_name=plan.table, schema_name=plan.schema
                 )
-            assets[(database, batch)] = asset.add_batch_definition_whole_table("all")
-        suite = context.suites.add(gx.ExpectationSuite(f"{suite_name}.{batch}"))
-        for check in suite_checks:
-            expectation_class = getattr(gx.expectations, check.expectation)
-            meta = {"severity": check.severity, "check_id": check.check_id, "suite": check.suite}
-            suite.add_expectation(
-                expectation_class(**dict(check.kwargs), meta=meta, description=check.expected)
-            )
+            assets[key] = asset.add_batch_definition_whole_table("all")
+        suite = context.suites.add(gx.ExpectationSuite(plan.name))
+        for check in plan.checks:
+            suite.add_expectation(gx_expectation(check))
         definitions.append(
             context.validation_definitions.add(
-                gx.ValidationDefinition(
-                    name=suite.name, data=assets[(database, batch)], suite=suite
-                )
+                gx.ValidationDefinition(name=suite.name, data=assets[key], suite=suite)
             )
         )
 
