@@ -88,32 +88,33 @@ def read_csv(
         raise FileRejected(
             "unreadable_file", f"{path.name}: {encoding_errors} line(s) are not valid UTF-8"
         )
-    _reconcile_lines(conn, path, scan)
+    rejected_lines = _reconcile_lines(conn, path, scan)
     contract_columns = _select_contract_columns(entity, dialect.header, "g")
     blank_lines = scan.blank_lines_between_rows()
-    conn.execute("create or replace temp table blank_lines (line bigint)")
-    if blank_lines:
-        conn.execute("insert into blank_lines select unnest(?)", [list(blank_lines)])
-    elif not conn.execute("select count(*) from reject_errors").fetchall()[0][0]:
+    if blank_lines or rejected_lines:
+        conn.execute("create or replace temp table blank_lines (line bigint)")
+        if blank_lines:
+            conn.execute("insert into blank_lines select unnest(?)", [list(blank_lines)])
+        _stage_table(conn, _with_rejected_lines(entity, contract_columns))
+    else:
         _stage(
             conn,
             f"select g.rowid + 1 as _row_number, cast(null as varchar) as _malformed, "
             f"{contract_columns} from read_good as g",
         )
-        return _csv_result(path, entity, dialect.header, dialect.delimiter)
-    _stage_table(conn, _with_rejected_lines(entity, contract_columns))
     return _csv_result(path, entity, dialect.header, dialect.delimiter)
 
 
-def _reconcile_lines(conn: duckdb.DuckDBPyConnection, path: Path, scan: LineScan) -> None:
+def _reconcile_lines(conn: duckdb.DuckDBPyConnection, path: Path, scan: LineScan) -> int:
     """Every non-empty line must come back as a row or a rejected line. DuckDB drops the lines
-    after a quote that is never closed; such a file is rejected whole (nothing silently lost)."""
+    after a quote that is never closed; such a file is rejected whole (nothing silently lost).
+    Returns the number of rejected lines."""
     good, rejected = conn.execute(
         "select (select count(*) from read_good), (select count(distinct line) from reject_errors)"
     ).fetchall()[0]
     missing = scan.data_lines - int(good) - int(rejected)
     if missing <= 0:
-        return  # all lines accounted for (fewer rows than lines: quoted line breaks)
+        return int(rejected)  # all lines accounted for (fewer rows than lines: quoted breaks)
     unterminated = conn.execute(
         "select min(line) from reject_errors where error_type = 'UNQUOTED VALUE'"
     ).fetchall()[0][0]
@@ -124,6 +125,7 @@ def _reconcile_lines(conn: duckdb.DuckDBPyConnection, path: Path, scan: LineScan
             f"{missing} line(s) after it cannot be split into rows; nothing of the file was "
             "loaded (fix the quoting and deliver it again)",
         )
+    return int(rejected)
 
 
 def _csv_result(path: Path, entity: Entity, header: tuple[str, ...], delimiter: str) -> ReadResult:
