@@ -186,7 +186,7 @@ def run(
         "build_vs_compiled_sql": round(build.wall_s / compiled.wall_s, 2),
         "check_vs_aggregate_sql": round(check.wall_s / max(agg.wall_s, 0.01), 2),
         "dashboard_page_median_ms": dash.get("worst_page_median_ms"),
-        "incremental_nightly_wall_s": incremental.wall_s if incremental else None,
+        "incremental_nightly_wall_s": incremental.wall_s,
     }
     return {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
