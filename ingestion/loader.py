@@ -12,6 +12,7 @@ import duckdb
 
 from ingestion.contract import Column, Entity
 from ingestion.pseudonymise import hmac_sql
+from ingestion.readers import STAGED
 from ingestion.report import FileReport
 from ingestion.typing_sql import literal, quote
 from ingestion.validate import CHECKED, v
@@ -43,11 +44,12 @@ def derived_sql(entity: Entity, column: Column) -> str:
 
 
 def record_sql(entity: Entity) -> str:
-    """A quarantined row as JSON text: delivered non-PII text, the NIK only as its key."""
-    parts = [f"{literal(c.name)}, c.{quote(c.name)}" for c in entity.columns if not c.is_pii]
+    """A quarantined row as JSON text: delivered non-PII text (`s`, the staged row), the NIK only
+    as its key."""
+    parts = [f"{literal(c.name)}, s.{quote(c.name)}" for c in entity.columns if not c.is_pii]
     nik = _nik_column(entity)
     if nik is not None:
-        raw_nik = f"nullif(trim(c.{quote(nik.name)}), '')"
+        raw_nik = f"nullif(trim(s.{quote(nik.name)}), '')"
         parts.append(f"'participant_key', {hmac_sql(raw_nik)}")
     return f"cast(json_object({', '.join(parts)}) as varchar)"
 
@@ -86,14 +88,15 @@ def load_checked(
         conn.execute(
             f"""insert into {entity.qualified_table} ({", ".join(target_columns)})
             select {", ".join(values + lineage)}
-            from {CHECKED} as c where c._rule is null order by c._row_number"""
+            from {CHECKED} as c where c._rule is null"""
         )
         conn.execute(
             f"""insert into audit.quarantine
             select {literal(report.load_id)}, {literal(report.file)},
                    {literal(report.file_checksum)}, {literal(entity.entity)},
                    c._row_number, c._rule, c._reason, {record_sql(entity)}
-            from {CHECKED} as c where c._rule is not null order by c._row_number"""
+            from {CHECKED} as c join {STAGED} as s on s._row_number = c._row_number
+            where c._rule is not null"""
         )
         counts = conn.execute(f"select _rule, count(*) from {CHECKED} group by _rule").fetchall()
         report.rule_counts = {str(rule): int(n) for rule, n in counts if rule is not None}

@@ -41,13 +41,14 @@ def _plausible_year(parsed: str) -> str:
     return f"case when year({parsed}) between 1800 and 2200 then {parsed} end"
 
 
-def typed(column: Column, thousands_dot: bool) -> str:
+def typed(column: Column, thousands_dot: bool, raw: str | None = None) -> str:
     """SQL expression for the column in its contract type (NULL when missing or unparseable).
 
     thousands_dot: the file uses Indonesian number formatting (`;`-separated exports), where
     "600.000" is six hundred thousand; elsewhere a lone dot is a decimal point.
+    raw: an expression already holding raw_text(column), if the query computed it once.
     """
-    raw = raw_text(column)
+    raw = raw or raw_text(column)
     kind = column.type
     if kind == "varchar":
         if column.accepted_values == ("Feb", "Aug"):
@@ -63,7 +64,9 @@ def typed(column: Column, thousands_dot: bool) -> str:
         return (
             f"case when {raw} like '%,%' "
             f"then try_cast(replace(replace({raw}, '.', ''), ',', '.') as decimal(18,2)) "
-            f"when regexp_full_match({raw}, '-?[0-9]{{1,3}}([.][0-9]{{3}}){groups}') "
+            # The cheap contains() first: most amounts have no dot and skip the regex.
+            f"when contains({raw}, '.') "
+            f"and regexp_full_match({raw}, '-?[0-9]{{1,3}}([.][0-9]{{3}}){groups}') "
             f"then try_cast(replace({raw}, '.', '') as decimal(18,2)) "
             f"else try_cast({raw} as decimal(18,2)) end"
         )

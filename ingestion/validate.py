@@ -1,10 +1,10 @@
 """Set-based validation of the staged rows: every row gets the first rule it breaks (or none).
 
-Produces the temporary view `checked`: the staged text columns, typed `v_<column>` values,
-`_rule` and `_reason`. Order of rules: a malformed line, an exact duplicate row, then each
-column-level rule over all columns (missing_required, invalid_type, invalid_value, unknown_code,
-invalid_nik), then the contract's row checks, and last duplicate_key among the rows still valid,
-so that the first valid occurrence of a key wins.
+Produces the temporary view `checked`: `_row_number`, the typed `v_<column>` values, `_rule`
+and `_reason` (the delivered text stays in `staged`). Order of rules: a malformed line, an exact
+duplicate row, then each column-level rule over all columns (missing_required, invalid_type,
+invalid_value, unknown_code, invalid_nik), then the contract's row checks, and last
+duplicate_key among the rows still valid, so that the first valid occurrence of a key wins.
 """
 
 from __future__ import annotations
@@ -21,6 +21,11 @@ CHECKED = "checked"
 
 def v(column: Column) -> str:
     return quote(f"v_{column.name}")
+
+
+def r(column: Column) -> str:
+    """The delivered text trimmed, empty as NULL (raw_text), computed once per row."""
+    return quote(f"r_{column.name}")
 
 
 def _bound(column: Column, value: object) -> str:
@@ -59,15 +64,13 @@ def column_checks(entity: Entity) -> list[Check]:
     checks: list[Check] = []
     for c in cols:
         if c.required:
-            checks.append(
-                Check("missing_required", f"{raw_text(c)} is null", c.name, "value required")
-            )
+            checks.append(Check("missing_required", f"t.{r(c)} is null", c.name, "value required"))
     for c in cols:
         if c.type != "varchar":
             checks.append(
                 Check(
                     "invalid_type",
-                    f"{raw_text(c)} is not null and t.{v(c)} is null",
+                    f"t.{r(c)} is not null and t.{v(c)} is null",
                     c.name,
                     f"not a valid {c.type}",
                 )
@@ -161,7 +164,8 @@ def build_checked(
     conn: duckdb.DuckDBPyConnection, entity: Entity, file_name: str, thousands_dot: bool
 ) -> None:
     raw_columns = ", ".join(quote(c.name) for c in entity.columns)
-    typed_columns = ", ".join(f"{typed(c, thousands_dot)} as {v(c)}" for c in entity.columns)
+    trimmed_columns = ", ".join(f"{raw_text(c)} as {r(c)}" for c in entity.columns)
+    typed_columns = ", ".join(f"{typed(c, thousands_dot, r(c))} as {v(c)}" for c in entity.columns)
     code_joins, code_flags = _code_joins(entity)
     same_row = " and ".join(
         f"s.{quote(c.name)} is not distinct from r.{quote(c.name)}" for c in entity.columns
@@ -196,8 +200,11 @@ def build_checked(
             from staged as s
             left join repeated as r on s._malformed is null and {same_row}
         ),
+        trimmed as (
+            select marked.*, {trimmed_columns} from marked
+        ),
         t0 as (
-            select marked.*, {typed_columns} from marked
+            select trimmed.*, {typed_columns} from trimmed
         )
         select t0.*{flags}
         from t0
@@ -216,13 +223,16 @@ def build_checked(
         f"|| ': exact duplicate of row ' || t._dup_first",
     ]
     for check in checks:
-        conditions.append(f"coalesce({_qualify(check.condition, entity)}, false)")
+        conditions.append(f"coalesce({check.condition}, false)")
         rules.append(check.rule)
         reasons.append(_reason(file_name, entity, check))
     first_broken = " ".join(f"when {c} then {i}" for i, c in enumerate(conditions))
     rule_of = " ".join(f"when {i} then {literal(r)}" for i, r in enumerate(rules))
     reason_of = " ".join(f"when {i} then {r}" for i, r in enumerate(reasons))
     joins = "\n".join(JOINS.get(entity.entity, []))
+    # Only typed values, rule and reason are kept: the delivered text is read again from
+    # `staged` for the few quarantined rows, not copied for every row.
+    typed_names = ", ".join(f"t.{v(c)}" for c in entity.columns)
     conn.execute(
         f"""
         create or replace temp table pre_key as
@@ -232,20 +242,13 @@ def build_checked(
             from typed as t
             {joins}
         )
-        select t.* exclude (_check),
+        select t._row_number, {typed_names},
                case t._check {rule_of} end as _rule,
                case t._check {reason_of} end as _reason
         from found as t
         """
     )
     _mark_duplicate_keys(conn, entity, file_name)
-
-
-def _qualify(condition: str, entity: Entity) -> str:
-    # raw_text() yields nullif(trim("col"), ''); inside the joined query it must read t."col".
-    for c in entity.columns:
-        condition = condition.replace(f"trim({quote(c.name)})", f"trim(t.{quote(c.name)})")
-    return condition
 
 
 def _mark_duplicate_keys(conn: duckdb.DuckDBPyConnection, entity: Entity, file_name: str) -> None:
