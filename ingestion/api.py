@@ -142,7 +142,13 @@ def ingest_file(
         report.format = result.fmt
         report.notes.extend(result.notes)
         try:
-            build_checked(conn, entity, path.name, thousands_dot=result.delimiter == ";")
+            build_checked(
+                conn,
+                entity,
+                path.name,
+                thousands_dot=result.delimiter == ";",
+                native=result.native_columns,
+            )
             load_checked(conn, entity, report, is_synthetic=is_synthetic, started_at=started_at)
         except duckdb.Error as exc:
             # Validation is written to never fail on data; if DuckDB still does, the file is

@@ -46,7 +46,12 @@ def derived_sql(entity: Entity, column: Column) -> str:
 def record_sql(entity: Entity) -> str:
     """A quarantined row as JSON text: delivered non-PII text (`s`, the staged row), the NIK only
     as its key."""
-    parts = [f"{literal(c.name)}, s.{quote(c.name)}" for c in entity.columns if not c.is_pii]
+    # As text whatever the staged type (a Parquet date, number or boolean may be staged as is).
+    parts = [
+        f"{literal(c.name)}, cast(s.{quote(c.name)} as varchar)"
+        for c in entity.columns
+        if not c.is_pii
+    ]
     nik = _nik_column(entity)
     if nik is not None:
         raw_nik = f"nullif(trim(s.{quote(nik.name)}), '')"

@@ -1,9 +1,10 @@
-"""Read one delivery into the temporary view `staged`: every contract column as text, the
-1-based data row number (`_row_number`, header excluded) and, for a line that could not be split
-into the declared columns, `_malformed` (why; the line itself is not kept: it may hold PII).
+"""Read one delivery into the temporary view `staged`: every contract column as text (or, from
+Parquet, in its own type when that is already the contract's), the 1-based data row number
+(`_row_number`, header excluded) and, for a line that could not be split into the declared
+columns, `_malformed` (why; the line itself is not kept: it may hold PII).
 
-DuckDB parses CSV and Parquet (never sniffing types: all text, cast later). xlsx and the BPS
-table layout are small publications read with openpyxl / the csv module.
+DuckDB parses CSV and Parquet (never sniffing types: text, cast later). xlsx and the BPS table
+layout are small publications read with openpyxl / the csv module.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import duckdb
 from ingestion.contract import Entity
 from ingestion.file_checks import FileRejected, check_columns, sniff_csv
 from ingestion.line_scan import LineScan
+from ingestion.typing_sql import native_fits
 
 STAGED = "staged"
 STAGED_ROWS = "staged_rows"
@@ -38,6 +40,8 @@ class ReadResult:
     fmt: str
     delimiter: str = ","
     notes: list[str] = field(default_factory=list)
+    # Contract columns staged in their own Parquet type instead of as text (see native_fits).
+    native_columns: frozenset[str] = frozenset()
 
 
 def _required(entity: Entity) -> list[str]:
@@ -194,17 +198,22 @@ def read_parquet(conn: duckdb.DuckDBPyConnection, path: Path, entity: Entity) ->
         ) from exc
     present = tuple(str(row[0]).lower() for row in described)
     original = {str(row[0]).lower(): str(row[0]) for row in described}
+    types = {str(row[0]).lower(): str(row[1]) for row in described}
     check_columns(path.name, present, _required(entity))
-    selects = []
+    selects, native = [], set()
     for column in entity.columns:
-        if column.name in present:
-            # Typed Parquet values become their canonical text (dates ISO, decimals with a point)
+        if column.name not in present:
+            selects.append(f"cast(null as varchar) as {_quote(column.name)}")
+        elif native_fits(column, types[column.name]):
+            # Already the contract's type: kept as is, checked without a round trip via text.
+            native.add(column.name)
+            selects.append(f"{_quote(original[column.name])} as {_quote(column.name)}")
+        else:
+            # Other typed values become their canonical text (dates ISO, decimals with a point)
             # and go through the same checks and casts as CSV text.
             selects.append(
                 f"cast({_quote(original[column.name])} as varchar) as {_quote(column.name)}"
             )
-        else:
-            selects.append(f"cast(null as varchar) as {_quote(column.name)}")
     try:
         _stage_table(
             conn,
@@ -214,7 +223,7 @@ def read_parquet(conn: duckdb.DuckDBPyConnection, path: Path, entity: Entity) ->
         )
     except duckdb.Error as exc:
         raise FileRejected("unreadable_file", f"{path.name}: cannot read Parquet: {exc}") from exc
-    return ReadResult(fmt="parquet")
+    return ReadResult(fmt="parquet", native_columns=frozenset(native))
 
 
 def cell_text(value: object) -> str | None:

@@ -91,9 +91,41 @@ def typed(column: Column, thousands_dot: bool, raw: str | None = None) -> str:
     raise ValueError(f"unknown contract type {kind!r} for column {column.name}")
 
 
-def masked(column: Column) -> str:
-    """The raw value as a reason may show it: personal values never appear in clear."""
-    raw = raw_text(column)
+# Parquet column types that hold a contract type's values exactly: such a column is validated in
+# its own type (no round trip through text). Anything else (doubles, timestamps for dates,
+# strings) goes through the text casts, as CSV does.
+_INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT")
+_NATIVE_TYPES: dict[str, tuple[str, ...]] = {
+    "integer": _INTEGER_TYPES,
+    "decimal": (*_INTEGER_TYPES, "DECIMAL"),
+    "date": ("DATE",),
+    "timestamp": ("TIMESTAMP",),
+    "boolean": ("BOOLEAN",),
+}
+
+
+def native_fits(column: Column, duckdb_type: str) -> bool:
+    """True when a Parquet column of `duckdb_type` can be validated in its own type."""
+    family = duckdb_type.upper().split("(")[0].removeprefix("U")
+    return family in _NATIVE_TYPES.get(column.type, ())
+
+
+def typed_native(column: Column) -> str:
+    """The contract-typed value of a column read in a type that native_fits."""
+    name = quote(column.name)
+    if column.type == "integer":
+        return f"try_cast({name} as integer)"
+    if column.type == "decimal":
+        return f"try_cast({name} as decimal(18,2))"
+    if column.type in ("date", "timestamp"):
+        return _plausible_year(name)
+    return name
+
+
+def masked(column: Column, text: str | None = None) -> str:
+    """The raw value as a reason may show it: personal values never appear in clear.
+    text: an expression already holding the value as trimmed text, if the query has one."""
+    raw = text or raw_text(column)
     if column.format == "nik":
         # The first four digits are the province and regency code: enough to read the reason.
         return f"coalesce(left({raw}, 4) || repeat('*', greatest(length({raw}) - 4, 0)), '')"

@@ -14,7 +14,7 @@ import duckdb
 from ingestion.contract import Column, Entity
 from ingestion.reference_codes import CODE_LIST_TABLES
 from ingestion.row_checks import CHECKS, JOINS, Check
-from ingestion.typing_sql import literal, masked, quote, raw_text, typed
+from ingestion.typing_sql import literal, masked, quote, raw_text, typed, typed_native
 
 CHECKED = "checked"
 
@@ -24,7 +24,8 @@ def v(column: Column) -> str:
 
 
 def r(column: Column) -> str:
-    """The delivered text trimmed, empty as NULL (raw_text), computed once per row."""
+    """The delivered value, computed once per row: the text trimmed, empty as NULL (raw_text),
+    or a Parquet value already in the contract's type (a `native` column) as it is."""
     return quote(f"r_{column.name}")
 
 
@@ -135,7 +136,7 @@ def _reason(file_name: str, entity: Entity, check: Check) -> str:
     column = entity.column(check.column)
     return (
         f"{where} || {literal(f', column {column.name}, value ' + chr(39))} || "
-        f"{masked(column).replace(quote(column.name), 't.' + quote(column.name))} || "
+        f"{masked(column, f'cast(t.{r(column)} as varchar)')} || "
         f"{literal(chr(39) + ': ' + check.message)}"
     )
 
@@ -161,11 +162,21 @@ def _code_joins(entity: Entity) -> tuple[list[str], list[str]]:
 
 
 def build_checked(
-    conn: duckdb.DuckDBPyConnection, entity: Entity, file_name: str, thousands_dot: bool
+    conn: duckdb.DuckDBPyConnection,
+    entity: Entity,
+    file_name: str,
+    thousands_dot: bool,
+    native: frozenset[str] = frozenset(),
 ) -> None:
+    """native: columns staged in their contract type (Parquet), typed without text casts."""
     raw_columns = ", ".join(quote(c.name) for c in entity.columns)
-    trimmed_columns = ", ".join(f"{raw_text(c)} as {r(c)}" for c in entity.columns)
-    typed_columns = ", ".join(f"{typed(c, thousands_dot, r(c))} as {v(c)}" for c in entity.columns)
+    trimmed_columns = ", ".join(
+        f"{quote(c.name) if c.name in native else raw_text(c)} as {r(c)}" for c in entity.columns
+    )
+    typed_columns = ", ".join(
+        f"{typed_native(c) if c.name in native else typed(c, thousands_dot, r(c))} as {v(c)}"
+        for c in entity.columns
+    )
     code_joins, code_flags = _code_joins(entity)
     same_row = " and ".join(
         f"s.{quote(c.name)} is not distinct from r.{quote(c.name)}" for c in entity.columns

@@ -189,6 +189,70 @@ def test_parquet_delivery(home: Path, inbox: Path) -> None:
     assert quarantine(home) == [("pembayaran_gel01.parquet", 3, "amount_out_of_rules")]
 
 
+def test_typed_parquet_delivery(home: Path, inbox: Path) -> None:
+    """Parquet columns already in the contract's type are checked in that type (no text round
+    trip) with the same rules, reasons and quarantine records as text."""
+    import datetime as dt
+    from decimal import Decimal
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = [payment(i) for i in range(1, 6)]
+    rows[1]["termin"] = "9"  # invalid_value: above 4
+    rows[2]["tanggal_jadwal"] = ""  # missing_required
+    rows[3]["termin"] = str(2**40)  # invalid_type: does not fit the contract's integer
+    rows[4]["jumlah"] = "650000"  # amount_out_of_rules
+
+    def date(text: str) -> dt.date | None:
+        return dt.date.fromisoformat(text) if text else None
+
+    table = pa.table(
+        {
+            **{c: [r[c] or None for r in rows] for c in PAYMENT_COLUMNS},
+            "termin": pa.array([int(r["termin"]) for r in rows], pa.int64()),
+            "jumlah": pa.array([Decimal(r["jumlah"]) for r in rows], pa.decimal128(18, 2)),
+            "tanggal_jadwal": pa.array([date(r["tanggal_jadwal"]) for r in rows], pa.date32()),
+            "tanggal_bayar": pa.array([date(r["tanggal_bayar"]) for r in rows], pa.date32()),
+        }
+    )
+    pq.write_table(table, inbox / "pembayaran_gel01.parquet")
+    report = run(home)["pembayaran_gel01.parquet"]
+    assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (5, 1, 4)
+    assert quarantine(home) == [
+        ("pembayaran_gel01.parquet", 2, "invalid_value"),
+        ("pembayaran_gel01.parquet", 3, "missing_required"),
+        ("pembayaran_gel01.parquet", 4, "invalid_type"),
+        ("pembayaran_gel01.parquet", 5, "amount_out_of_rules"),
+    ]
+    assert "column termin, value '1099511627776': not a valid integer" in report.errors[2]
+    records = query(home, "select record from audit.quarantine order by row_number")
+    first = json.loads(records[0][0])
+    assert (first["termin"], first["jumlah"], first["tanggal_jadwal"]) == (
+        "9",
+        "600000.00",
+        "2020-05-20",
+    )
+    loaded = query(
+        home, "select termin, jumlah, tanggal_jadwal, tanggal_bayar from registration.payments"
+    )
+    assert loaded == [(1, Decimal("600000.00"), dt.date(2020, 5, 20), dt.date(2020, 5, 21))]
+
+
+def test_which_parquet_types_are_checked_natively() -> None:
+    from ingestion.contract import load_contracts
+    from ingestion.typing_sql import native_fits
+
+    payments = next(e for e in load_contracts() if e.entity == "payments")
+    termin, jumlah, jadwal = (payments.column(n) for n in ("termin", "jumlah", "tanggal_jadwal"))
+    assert native_fits(termin, "BIGINT") and native_fits(termin, "UINTEGER")
+    assert native_fits(jumlah, "DECIMAL(18,2)") and native_fits(jumlah, "INTEGER")
+    assert native_fits(jadwal, "DATE")
+    # Doubles round, timestamps carry a time: those go through text, as CSV values do.
+    assert not native_fits(jumlah, "DOUBLE") and not native_fits(termin, "DOUBLE")
+    assert not native_fits(jadwal, "TIMESTAMP") and not native_fits(jadwal, "VARCHAR")
+
+
 def test_xlsx_catalogue(home: Path, inbox: Path) -> None:
     import openpyxl
 
