@@ -179,26 +179,31 @@ def build_checked(
     )
     code_joins, code_flags = _code_joins(entity)
     same_row = " and ".join(
-        f"s.{quote(c.name)} is not distinct from r.{quote(c.name)}" for c in entity.columns
+        f"c.{quote(c.name)} is not distinct from r.{quote(c.name)}" for c in entity.columns
     )
     flags = "".join(f", {flag}" for flag in code_flags)
     # Typed values, duplicate marks and code flags: a CTE of the next statement, not a table
     # of its own (one materialisation less per file).
     typed_sql = f"""
-        with repeated_hashes as (
-            -- Exact copies, cheaply: group on one 64-bit hash of the row first, then group the
-            -- few rows whose hash repeats on their real values (a collision is not a copy).
-            -- No window partitioned (and sorted) by every column.
-            select hash({raw_columns}) as row_hash
+        with hashed as materialized (
+            -- Exact copies, cheaply: one 64-bit hash of each row, computed once; the few rows
+            -- whose hash repeats are then grouped on their real values (a collision is not a
+            -- copy). No window partitioned (and sorted) by every column.
+            select _row_number, hash({raw_columns}) as row_hash
             from staged
             where _malformed is null
-            group by 1
-            having count(*) > 1
+        ),
+        repeated_hashes as (
+            select row_hash from hashed group by 1 having count(*) > 1
         ),
         candidates as (
-            select * from staged
-            where _malformed is null
-              and hash({raw_columns}) in (select row_hash from repeated_hashes)
+            select s.*
+            from staged as s
+            semi join (
+                select h._row_number
+                from hashed as h
+                semi join repeated_hashes as x on x.row_hash = h.row_hash
+            ) as c on c._row_number = s._row_number
         ),
         repeated as (
             select {raw_columns}, min(_row_number) as _dup_first
@@ -206,10 +211,16 @@ def build_checked(
             group by all
             having count(*) > 1
         ),
+        copies as (
+            -- each repeated row's number and the number of its first occurrence
+            select c._row_number, r._dup_first
+            from candidates as c
+            join repeated as r on {same_row}
+        ),
         marked as (
-            select s.*, r._dup_first
+            select s.*, d._dup_first
             from staged as s
-            left join repeated as r on s._malformed is null and {same_row}
+            left join copies as d on d._row_number = s._row_number
         ),
         trimmed as (
             select marked.*, {trimmed_columns} from marked
