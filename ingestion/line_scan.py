@@ -10,11 +10,14 @@ against.
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 BLOCK = 1 << 20
-BLANK_LINE_ENDS = (b"\n\n", b"\n\r\n")
+NEWLINE, CARRIAGE_RETURN = 0x0A, 0x0D
 
 
 @dataclass(frozen=True)
@@ -37,40 +40,37 @@ class LineScan:
         return tuple(n for n in self.blank_lines if n < last_text_line)
 
 
-def _blank_lines_in(buffer: bytes, newlines_before: int) -> list[int]:
-    """Numbers of the empty lines that start inside `buffer`, given the newlines before it."""
-    ends = sorted(
-        {i for pattern in BLANK_LINE_ENDS for i in _find_all(buffer, pattern)},
-    )
-    found, counted_to, newlines = [], 0, newlines_before
-    for i in ends:
-        newlines += buffer.count(b"\n", counted_to, i + 1)
-        counted_to = i + 1
-        found.append(newlines + 1)  # the empty line begins right after that newline
-    return found
-
-
-def _find_all(buffer: bytes, pattern: bytes) -> list[int]:
-    positions, start = [], 0
-    while (i := buffer.find(pattern, start)) != -1:
-        positions.append(i)
-        start = i + 1
-    return positions
-
-
-def scan_file(path: Path) -> LineScan:
+def scan_file(path: Path, block_size: int = BLOCK) -> LineScan:
     digest = hashlib.sha256()
-    newlines = 0
-    tail = b""  # the last bytes of the previous block: a line end may straddle two blocks
-    blanks: set[int] = set()
-    last_byte = b""
-    with path.open("rb") as handle:
-        while block := handle.read(BLOCK):
-            digest.update(block)
-            buffer = tail + block
-            blanks.update(_blank_lines_in(buffer, newlines - tail.count(b"\n")))
-            newlines += block.count(b"\n")
-            tail = buffer[-2:]
-            last_byte = block[-1:]
-    lines = newlines + (1 if last_byte not in (b"", b"\n") else 0)
-    return LineScan(digest.hexdigest(), lines, tuple(sorted(blanks)))
+    newlines = 0  # newlines before the current block
+    offset = 0  # file offset of the current block
+    last_newline = -1  # file offset of the last newline seen, -1 before the first
+    last_byte = 0
+    blanks: list[int] = []
+    # The checksum runs in a second thread (hashlib releases the GIL on large buffers) while
+    # this one finds the line ends with numpy (bytes.find per pattern cost more than sha256).
+    with path.open("rb") as handle, ThreadPoolExecutor(max_workers=1) as hasher:
+        while block := handle.read(block_size):
+            hashed = hasher.submit(digest.update, block)
+            data = np.frombuffer(block, dtype=np.uint8)
+            ends = np.flatnonzero(data == NEWLINE)
+            if len(ends) and last_newline >= 0:
+                # an empty line that straddles the previous block: "\n|\n", "\n|\r\n", "\n\r|\n"
+                gap = offset + int(ends[0]) - last_newline
+                between = block[0] if last_newline + 1 >= offset else last_byte
+                if gap == 1 or (gap == 2 and between == CARRIAGE_RETURN):
+                    blanks.append(newlines + 1)
+            # a line end followed by an empty line: the next newline 1 byte on, or 2 over a CR
+            gaps = np.diff(ends)
+            empty_next = (gaps == 1) | ((gaps == 2) & (data[ends[:-1] + 1] == CARRIAGE_RETURN))
+            # the k-th newline of the block (0-based) ends line newlines + k + 1; the empty line
+            # after it is the next one
+            blanks.extend(int(k) + newlines + 2 for k in np.flatnonzero(empty_next))
+            if len(ends):
+                last_newline = offset + int(ends[-1])
+            newlines += len(ends)
+            offset += len(block)
+            last_byte = block[-1]
+            hashed.result()
+    lines = newlines + (1 if offset and last_byte != NEWLINE else 0)
+    return LineScan(digest.hexdigest(), lines, tuple(blanks))
