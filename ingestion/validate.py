@@ -1,10 +1,11 @@
 """Set-based validation of the staged rows: every row gets the first rule it breaks (or none).
 
-Produces the temporary view `checked`: `_row_number`, the typed `v_<column>` values, `_rule`
-and `_reason` (the delivered text stays in `staged`). Order of rules: a malformed line, an exact
-duplicate row, then each column-level rule over all columns (missing_required, invalid_type,
-invalid_value, unknown_code, invalid_nik), then the contract's row checks, and last
-duplicate_key among the rows still valid, so that the first valid occurrence of a key wins.
+Produces the temporary view `checked`: `_row_number`, the typed `v_<column>` values the loader
+needs (kept_values), `_rule` and `_reason` (the delivered text stays in `staged`). Order of
+rules: a malformed line, an exact duplicate row, then each column-level rule over all columns
+(missing_required, invalid_type, invalid_value, unknown_code, invalid_nik), then the contract's
+row checks, and last duplicate_key among the rows still valid, so that the first valid
+occurrence of a key wins.
 """
 
 from __future__ import annotations
@@ -27,6 +28,20 @@ def r(column: Column) -> str:
     """The delivered value, computed once per row: the text trimmed, empty as NULL (raw_text),
     or a Parquet value already in the contract's type (a `native` column) as it is."""
     return quote(f"r_{column.name}")
+
+
+def kept_values(entity: Entity) -> list[Column]:
+    """Columns whose typed value `checked` keeps: those the raw table stores, the key, and the
+    personal ones its derived columns come from (the NIK, the birth date)."""
+    stored = {c.name for c in entity.stored_columns}
+    return [
+        c
+        for c in entity.columns
+        if c.name in stored
+        or c.name in entity.primary_key
+        or c.format == "nik"
+        or (c.is_pii and c.type == "date")
+    ]
 
 
 def _bound(column: Column, value: object) -> str:
@@ -252,9 +267,10 @@ def build_checked(
     rule_of = " ".join(f"when {i} then {literal(r)}" for i, r in enumerate(rules))
     reason_of = " ".join(f"when {i} then {r}" for i, r in enumerate(reasons))
     joins = "\n".join(JOINS.get(entity.entity, []))
-    # Only typed values, rule and reason are kept: the delivered text is read again from
-    # `staged` for the few quarantined rows, not copied for every row.
-    typed_names = ", ".join(f"t.{v(c)}" for c in entity.columns)
+    # Only the typed values the loader needs, rule and reason are kept: the delivered text is
+    # read again from `staged` for the few quarantined rows, and personal fields that are
+    # dropped (and have no rule) are then never even trimmed.
+    typed_names = ", ".join(f"t.{v(c)}" for c in kept_values(entity))
     conn.execute(
         f"""
         create or replace temp table pre_key as
