@@ -90,6 +90,16 @@ class Entity:
         """Columns that pass the boundary: non-PII delivered columns, then derived ones."""
         return tuple(c for c in self.columns if not c.is_pii) + self.derived
 
+    @property
+    def nik_column(self) -> Column | None:
+        """The delivered NIK: the source of participant_key and nik_province_code."""
+        return next((c for c in self.columns if c.format == "nik"), None)
+
+    @property
+    def birth_date_column(self) -> Column | None:
+        """The delivered (personal) birth date: the source of birth_year."""
+        return next((c for c in self.columns if c.type == "date" and c.is_pii), None)
+
     def matches(self, file_name: str) -> bool:
         name = file_name.lower()
         return any(fnmatch.fnmatchcase(name, p.lower()) for p in self.file_patterns)

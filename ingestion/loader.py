@@ -26,19 +26,15 @@ PAUSE_FILE_ENV = "PRAKERJA_INGEST_PAUSE_FILE"
 ERRORS_SHOWN = 20
 
 
-def _nik_column(entity: Entity) -> Column | None:
-    return next((c for c in entity.columns if c.format == "nik"), None)
-
-
 def derived_sql(entity: Entity, column: Column) -> str:
     """How each derived column is computed from the PII before the PII is dropped."""
-    nik = _nik_column(entity)
+    nik = entity.nik_column
     if column.name == "participant_key" and nik is not None:
         return hmac_sql(f"c.{v(nik)}")
     if column.name == "nik_province_code" and nik is not None:
         return f"left(c.{v(nik)}, 2)"
-    if column.name == "birth_year":
-        birth = next(c for c in entity.columns if c.type == "date" and c.is_pii)
+    birth = entity.birth_date_column
+    if column.name == "birth_year" and birth is not None:
         return f"cast(year(c.{v(birth)}) as integer)"
     raise ValueError(f"{entity.entity}: no derivation for column {column.name}")
 
@@ -52,7 +48,7 @@ def record_sql(entity: Entity) -> str:
         for c in entity.columns
         if not c.is_pii
     ]
-    nik = _nik_column(entity)
+    nik = entity.nik_column
     if nik is not None:
         raw_nik = f"nullif(trim(s.{quote(nik.name)}), '')"
         parts.append(f"'participant_key', {hmac_sql(raw_nik)}")

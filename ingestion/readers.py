@@ -196,24 +196,23 @@ def read_parquet(conn: duckdb.DuckDBPyConnection, path: Path, entity: Entity) ->
         raise FileRejected(
             "unreadable_file", f"{path.name}: not a readable Parquet file: {exc}"
         ) from exc
-    present = tuple(str(row[0]).lower() for row in described)
-    original = {str(row[0]).lower(): str(row[0]) for row in described}
-    types = {str(row[0]).lower(): str(row[1]) for row in described}
-    check_columns(path.name, present, _required(entity))
+    # lower-cased name -> (name as written in the file, DuckDB type)
+    found = {str(row[0]).lower(): (str(row[0]), str(row[1])) for row in described}
+    check_columns(path.name, tuple(found), _required(entity))
     selects, native = [], set()
     for column in entity.columns:
-        if column.name not in present:
+        if column.name not in found:
             selects.append(f"cast(null as varchar) as {_quote(column.name)}")
-        elif native_fits(column, types[column.name]):
+            continue
+        original, duckdb_type = found[column.name]
+        if native_fits(column, duckdb_type):
             # Already the contract's type: kept as is, checked without a round trip via text.
             native.add(column.name)
-            selects.append(f"{_quote(original[column.name])} as {_quote(column.name)}")
+            selects.append(f"{_quote(original)} as {_quote(column.name)}")
         else:
             # Other typed values become their canonical text (dates ISO, decimals with a point)
             # and go through the same checks and casts as CSV text.
-            selects.append(
-                f"cast({_quote(original[column.name])} as varchar) as {_quote(column.name)}"
-            )
+            selects.append(f"cast({_quote(original)} as varchar) as {_quote(column.name)}")
     try:
         _stage_table(
             conn,

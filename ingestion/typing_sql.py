@@ -41,14 +41,13 @@ def _plausible_year(parsed: str) -> str:
     return f"case when year({parsed}) between 1800 and 2200 then {parsed} end"
 
 
-def typed(column: Column, thousands_dot: bool, raw: str | None = None) -> str:
+def typed(column: Column, thousands_dot: bool, raw: str) -> str:
     """SQL expression for the column in its contract type (NULL when missing or unparseable).
 
     thousands_dot: the file uses Indonesian number formatting (`;`-separated exports), where
     "600.000" is six hundred thousand; elsewhere a lone dot is a decimal point.
-    raw: an expression already holding raw_text(column), if the query computed it once.
+    raw: the delivered text as raw_text() gives it (the query computes it once per row).
     """
-    raw = raw or raw_text(column)
     kind = column.type
     if kind == "varchar":
         if column.accepted_values == ("Feb", "Aug"):
@@ -122,10 +121,9 @@ def typed_native(column: Column) -> str:
     return name
 
 
-def masked(column: Column, text: str | None = None) -> str:
+def masked(column: Column, raw: str) -> str:
     """The raw value as a reason may show it: personal values never appear in clear.
-    text: an expression already holding the value as trimmed text, if the query has one."""
-    raw = text or raw_text(column)
+    raw: the delivered value as trimmed text, empty as NULL."""
     if column.format == "nik":
         # The first four digits are the province and regency code: enough to read the reason.
         return f"coalesce(left({raw}, 4) || repeat('*', greatest(length({raw}) - 4, 0)), '')"

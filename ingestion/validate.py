@@ -33,15 +33,9 @@ def r(column: Column) -> str:
 def kept_values(entity: Entity) -> list[Column]:
     """Columns whose typed value `checked` keeps: those the raw table stores, the key, and the
     personal ones its derived columns come from (the NIK, the birth date)."""
-    stored = {c.name for c in entity.stored_columns}
-    return [
-        c
-        for c in entity.columns
-        if c.name in stored
-        or c.name in entity.primary_key
-        or c.format == "nik"
-        or (c.is_pii and c.type == "date")
-    ]
+    kept = {c.name for c in entity.stored_columns} | set(entity.primary_key)
+    kept |= {c.name for c in (entity.nik_column, entity.birth_date_column) if c is not None}
+    return [c for c in entity.columns if c.name in kept]
 
 
 def _bound(column: Column, value: object) -> str:
