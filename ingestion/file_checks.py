@@ -11,6 +11,9 @@ from pathlib import Path
 SNIFF_BYTES = 1 << 16
 UTF8_BOM = b"\xef\xbb\xbf"
 EXTENSIONS = {".csv": "csv", ".txt": "csv", ".parquet": "parquet", ".xlsx": "xlsx"}
+# Separators seen in exports: `,` and `;` (Excel with an Indonesian list separator), tab and `|`
+# (database dumps). The header line's most frequent one wins; a tie goes to the earlier.
+DELIMITERS = (",", ";", "\t", "|")
 
 
 class FileRejected(Exception):
@@ -25,8 +28,14 @@ class FileRejected(Exception):
 @dataclass(frozen=True)
 class CsvDialect:
     delimiter: str
-    header: tuple[str, ...]
+    header: tuple[str, ...]  # lower-cased names, without unnamed trailing columns
     has_bom: bool
+    # 1-based physical line of the header: empty lines before it are skipped, and a row's
+    # number is its line minus this one.
+    header_line: int = 1
+    # Empty names after the last named column: the header line ends with separators, as some
+    # exports write every line. Their values belong nowhere (a row with one is malformed).
+    unnamed_trailing: int = 0
 
 
 def content_format(head: bytes) -> str:
@@ -78,27 +87,69 @@ def sniff_csv(path: Path, *, check_header: bool = True) -> CsvDialect:
         # Incremental decoding tolerates a multi-byte character cut by the sample's end.
         text = codecs.getincrementaldecoder("utf-8")().decode(body, final=False)
     except UnicodeDecodeError as exc:
+        line = body[: exc.start].count(b"\n") + 1
         raise FileRejected(
             "unreadable_file",
-            f"{path.name}: not UTF-8 (byte {exc.start}: {body[exc.start : exc.start + 1]!r})",
+            f"{path.name}: not UTF-8 (line {line}, byte "
+            f"{exc.start}: {body[exc.start : exc.start + 1]!r}); nothing of the file was loaded "
+            "(export it again as UTF-8)",
         ) from exc
     if not text.strip():
         raise FileRejected("empty_file", f"{path.name}: the file is empty")
-    first = text.lstrip("\r\n").splitlines()[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    header = tuple(name.strip().strip('"').strip().lower() for name in first.split(delimiter))
+    lines = text.split("\n")
+    leading_blank = next(i for i, line in enumerate(lines) if line.rstrip("\r"))
+    # splitlines also ends a line at a lone CR (old Mac exports, which DuckDB reads too).
+    first = lines[leading_blank].lstrip("\r").splitlines()[0]
+    delimiter = max(DELIMITERS, key=first.count)
+    header = [name.strip().strip('"').strip().lower() for name in first.split(delimiter)]
+    unnamed_trailing = 0
+    while len(header) > 1 and header[-1] == "":
+        header.pop()
+        unnamed_trailing += 1
     if check_header and (len(set(header)) != len(header) or "" in header):
         raise FileRejected(
-            "unreadable_file", f"{path.name}: header has empty or repeated column names: {first!r}"
+            "unreadable_file",
+            f"{path.name}: header (line {leading_blank + 1}) has empty or repeated column "
+            f"names: {first!r}",
         )
-    return CsvDialect(delimiter=delimiter, header=header, has_bom=has_bom)
+    return CsvDialect(
+        delimiter=delimiter,
+        header=tuple(header),
+        has_bom=has_bom,
+        header_line=leading_blank + 1,
+        unnamed_trailing=unnamed_trailing,
+    )
 
 
-def check_columns(file_name: str, present: tuple[str, ...], required: list[str]) -> None:
+def check_columns(
+    file_name: str,
+    present: tuple[str, ...],
+    required: list[str],
+    later_rows: list[list[str]] | None = None,
+) -> None:
+    """Reject a file whose header lacks a required column. `later_rows` (the first rows after
+    the header, split) let the error point at the real header below a title or note line."""
     missing = [name for name in required if name not in present]
-    if missing:
-        raise FileRejected(
-            "missing_column",
-            f"{file_name}: missing required column(s) {', '.join(missing)} "
-            f"(found: {', '.join(present)})",
-        )
+    if not missing:
+        return
+    message = (
+        f"{file_name}: missing required column(s) {', '.join(missing)} "
+        f"(found: {', '.join(present)})"
+    )
+    for offset, row in enumerate(later_rows or [], start=1):
+        names = {(value or "").strip().strip('"').strip().lower() for value in row}
+        if all(name in names for name in required):
+            message += (
+                f"; the header looks to be {offset} row(s) lower: remove the title or note "
+                "row(s) above it and deliver the file again"
+            )
+            break
+    raise FileRejected("missing_column", message)
+
+
+def first_lines(path: Path, delimiter: str, header_line: int, count: int = 20) -> list[list[str]]:
+    """Up to `count` lines after the header, split naively (only to recognise a header)."""
+    with path.open("rb") as handle:
+        text = handle.read(SNIFF_BYTES).decode("utf-8-sig", errors="replace")
+    lines = text.splitlines()[header_line : header_line + count]
+    return [line.split(delimiter) for line in lines]

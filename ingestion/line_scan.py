@@ -26,18 +26,20 @@ class LineScan:
     lines: int  # physical lines; a last line without a line end counts
     blank_lines: tuple[int, ...]  # 1-based numbers of the empty lines, in order
 
-    @property
-    def data_lines(self) -> int:
-        """Non-empty lines after the header: what a CSV reader should return as rows."""
-        return max(self.lines - 1 - len(self.blank_lines), 0)
+    def data_lines(self, header_line: int = 1) -> int:
+        """Non-empty lines after the header (on line `header_line`): what a CSV reader should
+        return as rows."""
+        blanks_after = sum(1 for n in self.blank_lines if n > header_line)
+        return max(self.lines - header_line - blanks_after, 0)
 
-    def blank_lines_between_rows(self) -> tuple[int, ...]:
-        """Empty lines with a non-empty line after them (trailing ones shift nothing)."""
+    def blank_lines_between_rows(self, header_line: int = 1) -> tuple[int, ...]:
+        """Empty lines after the header with a non-empty line after them (trailing ones shift
+        nothing)."""
         last_text_line = self.lines
         blanks = set(self.blank_lines)
         while last_text_line in blanks:
             last_text_line -= 1
-        return tuple(n for n in self.blank_lines if n < last_text_line)
+        return tuple(n for n in self.blank_lines if header_line < n < last_text_line)
 
 
 def scan_file(path: Path, block_size: int = BLOCK) -> LineScan:
@@ -46,6 +48,7 @@ def scan_file(path: Path, block_size: int = BLOCK) -> LineScan:
     offset = 0  # file offset of the current block
     last_newline = -1  # file offset of the last newline seen, -1 before the first
     last_byte = 0
+    first_byte = -1
     blanks: list[int] = []
     # The checksum runs in a second thread (hashlib releases the GIL on large buffers) while
     # this one finds the line ends with numpy (bytes.find per pattern cost more than sha256).
@@ -54,7 +57,14 @@ def scan_file(path: Path, block_size: int = BLOCK) -> LineScan:
             hashed = hasher.submit(digest.update, block)
             data = np.frombuffer(block, dtype=np.uint8)
             ends = np.flatnonzero(data == NEWLINE)
-            if len(ends) and last_newline >= 0:
+            if first_byte < 0:
+                first_byte = block[0]
+            if len(ends) and last_newline < 0:
+                # the file's first line is empty: its newline at offset 0, or 1 after a CR
+                first = offset + int(ends[0])
+                if first == 0 or (first == 1 and first_byte == CARRIAGE_RETURN):
+                    blanks.append(1)
+            elif len(ends):
                 # an empty line that straddles the previous block: "\n|\n", "\n|\r\n", "\n\r|\n"
                 gap = offset + int(ends[0]) - last_newline
                 between = block[0] if last_newline + 1 >= offset else last_byte

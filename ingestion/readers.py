@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from ingestion.contract import Entity
-from ingestion.file_checks import FileRejected, check_columns, sniff_csv
+from ingestion.file_checks import FileRejected, check_columns, first_lines, sniff_csv
 from ingestion.line_scan import LineScan
 from ingestion.typing_sql import native_fits
 
@@ -69,14 +69,20 @@ def read_csv(
     conn: duckdb.DuckDBPyConnection, path: Path, entity: Entity, scan: LineScan
 ) -> ReadResult:
     dialect = sniff_csv(path)
-    check_columns(path.name, dialect.header, _required(entity))
-    columns = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in dialect.header) + "}"
+    required = _required(entity)
+    if any(name not in dialect.header for name in required):
+        later = first_lines(path, dialect.delimiter, dialect.header_line)
+        check_columns(path.name, dialect.header, required, later)
+    unnamed = tuple(f"_unnamed_{i}" for i in range(1, dialect.unnamed_trailing + 1))
+    columns = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in dialect.header + unnamed) + "}"
     conn.execute("drop table if exists reject_errors; drop table if exists reject_scans")
     # strict_mode without null_padding turns a truncated or ragged line into a rejected line
-    # (with its line number) instead of silently shifting or padding values.
+    # (with its line number) instead of silently shifting or padding values. DuckDB numbers
+    # lines from the start of the file, skipped empty lines included.
     relation = f"""read_csv('{path}', header = true, delim = '{dialect.delimiter}',
-        quote = '"', escape = '"', columns = {columns}, auto_detect = false,
-        strict_mode = true, null_padding = false, store_rejects = true, encoding = 'utf-8')"""
+        skip = {dialect.header_line - 1}, quote = '"', escape = '"', columns = {columns},
+        auto_detect = false, strict_mode = true, null_padding = false, store_rejects = true,
+        encoding = 'utf-8')"""
     try:
         # With preserve_insertion_order the table's rowid is the good row's ordinal in the file
         # (no row_number() window, which runs on one thread).
@@ -85,38 +91,81 @@ def read_csv(
         raise FileRejected(
             "unreadable_file", f"{path.name}: cannot be parsed as CSV: {exc}"
         ) from exc
-    encoding_errors = conn.execute(
-        "select count(*) from reject_errors where error_type = 'INVALID ENCODING'"
-    ).fetchall()[0][0]
-    if encoding_errors:
+    encoding = conn.execute(
+        "select count(*), min(line) from reject_errors where error_type = 'INVALID ENCODING'"
+    ).fetchall()[0]
+    if encoding[0]:
         raise FileRejected(
-            "unreadable_file", f"{path.name}: {encoding_errors} line(s) are not valid UTF-8"
+            "unreadable_file",
+            f"{path.name}: {encoding[0]} line(s) are not valid UTF-8, the first on line "
+            f"{encoding[1]}; nothing of the file was loaded (export it again as UTF-8)",
         )
-    rejected_lines = _reconcile_lines(conn, path, scan)
+    rejected_lines = _reconcile_lines(conn, path, scan, dialect.header_line)
+    notes = _csv_notes(path, entity, dialect.header, dialect.header_line, unnamed)
+    empty = _empty_rows(conn, dialect.header + unnamed)
+    if empty:
+        notes.append(
+            f"{path.name}: {empty} row(s) with every field empty (only separators) are not "
+            "rows and were skipped"
+        )
     contract_columns = _select_contract_columns(entity, dialect.header, "g")
-    blank_lines = scan.blank_lines_between_rows()
+    malformed = _unnamed_values(unnamed)
+    not_empty = f"where not ({_all_empty(dialect.header + unnamed)})" if empty else ""
+    blank_lines = scan.blank_lines_between_rows(dialect.header_line)
     if blank_lines or rejected_lines:
         conn.execute("create or replace temp table blank_lines (line bigint)")
         if blank_lines:
             conn.execute("insert into blank_lines select unnest(?)", [list(blank_lines)])
-        _stage_table(conn, _with_rejected_lines(entity, contract_columns))
+        _stage_table(
+            conn,
+            _with_rejected_lines(
+                entity, contract_columns, malformed, not_empty, dialect.header_line
+            ),
+        )
     else:
         _stage(
             conn,
-            f"select g.rowid + 1 as _row_number, cast(null as varchar) as _malformed, "
-            f"{contract_columns} from read_good as g",
+            f"select g.rowid + 1 as _row_number, {malformed} as _malformed, "
+            f"{contract_columns} from read_good as g {not_empty}",
         )
-    return _csv_result(path, entity, dialect.header, dialect.delimiter)
+    return ReadResult(fmt="csv", delimiter=dialect.delimiter, notes=notes)
 
 
-def _reconcile_lines(conn: duckdb.DuckDBPyConnection, path: Path, scan: LineScan) -> int:
+def _all_empty(names: tuple[str, ...]) -> str:
+    """SQL: every field of the row is missing or blank (a line of separators only)."""
+    return " and ".join(f"coalesce(trim(g.{_quote(n)}), '') = ''" for n in names)
+
+
+def _empty_rows(conn: duckdb.DuckDBPyConnection, names: tuple[str, ...]) -> int:
+    # The conjunction stops at the first filled field, so a normal row costs one test.
+    return int(
+        conn.execute(f"select count(*) from read_good as g where {_all_empty(names)}").fetchall()[
+            0
+        ][0]
+    )
+
+
+def _unnamed_values(unnamed: tuple[str, ...]) -> str:
+    """SQL for `_malformed`: why a row is malformed when it has a value under no column name."""
+    if not unnamed:
+        return "cast(null as varchar)"
+    filled = " or ".join(f"coalesce(trim(g.{_quote(n)}), '') <> ''" for n in unnamed)
+    return (
+        f"case when {filled} then 'value in a column without a name (after the last named "
+        "column)' end"
+    )
+
+
+def _reconcile_lines(
+    conn: duckdb.DuckDBPyConnection, path: Path, scan: LineScan, header_line: int
+) -> int:
     """Every non-empty line must come back as a row or a rejected line. DuckDB drops the lines
     after a quote that is never closed; such a file is rejected whole (nothing silently lost).
     Returns the number of rejected lines."""
     good, rejected = conn.execute(
         "select (select count(*) from read_good), (select count(distinct line) from reject_errors)"
     ).fetchall()[0]
-    missing = scan.data_lines - int(good) - int(rejected)
+    missing = scan.data_lines(header_line) - int(good) - int(rejected)
     if missing <= 0:
         return int(rejected)  # all lines accounted for (fewer rows than lines: quoted breaks)
     unterminated = conn.execute(
@@ -132,30 +181,48 @@ def _reconcile_lines(conn: duckdb.DuckDBPyConnection, path: Path, scan: LineScan
     return int(rejected)
 
 
-def _csv_result(path: Path, entity: Entity, header: tuple[str, ...], delimiter: str) -> ReadResult:
+def _csv_notes(
+    path: Path,
+    entity: Entity,
+    header: tuple[str, ...],
+    header_line: int,
+    unnamed: tuple[str, ...],
+) -> list[str]:
     notes = []
+    if header_line > 1:
+        notes.append(
+            f"{path.name}: {header_line - 1} empty line(s) before the header were skipped; "
+            f"row numbers count from the header on line {header_line}"
+        )
     extra = [name for name in header if name not in {c.name for c in entity.columns}]
     if extra:
         notes.append(f"{path.name}: columns not in the contract were ignored: {', '.join(extra)}")
-    return ReadResult(fmt="csv", delimiter=delimiter, notes=notes)
+    if unnamed:
+        notes.append(
+            f"{path.name}: the header ends with {len(unnamed)} separator(s) after the last "
+            "column name; those unnamed columns must be empty"
+        )
+    return notes
 
 
-def _with_rejected_lines(entity: Entity, contract_columns: str) -> str:
+def _with_rejected_lines(
+    entity: Entity, contract_columns: str, malformed: str, not_empty: str, header_line: int
+) -> str:
     """Good rows renumbered around the rejected lines, plus one row per rejected line.
 
-    A row's number is its line's number in the file minus the header line. DuckDB numbers a
+    A row's number is its line's number in the file minus the header's. DuckDB numbers a
     rejected line that way, but returns good rows in file order without the rejected lines and
     without empty ones (`blank_lines`); each good row's number is its ordinal plus the number of
     rejected or empty lines before it, found with an ASOF join on "good rows seen before"."""
     nulls = ", ".join(f"cast(null as varchar) as {_quote(c.name)}" for c in entity.columns)
     return f"""
         with lines as (
-            select line - 1 as row_number, min(error_type) as error_type,
+            select line - {header_line} as row_number, min(error_type) as error_type,
                    min(error_message) as error_message
             from reject_errors
             group by line
             union all
-            select line - 1, null, null from blank_lines
+            select line - {header_line}, null, null from blank_lines
         ),
         skipped as (
             select row_number, error_type, error_message,
@@ -169,10 +236,11 @@ def _with_rejected_lines(entity: Entity, contract_columns: str) -> str:
         ),
         good as (
             select g.rowid + 1 + coalesce(s.shift, 0) as _row_number,
-                   cast(null as varchar) as _malformed,
+                   {malformed} as _malformed,
                    {contract_columns}
             from read_good as g
             asof left join shifts as s on g.rowid + 1 > s.good_before
+            {not_empty}
         ),
         bad as (
             select row_number as _row_number,
@@ -294,10 +362,14 @@ def read_xlsx(conn: duckdb.DuckDBPyConnection, path: Path, entity: Entity) -> Re
     if not rows:
         raise FileRejected("empty_file", f"{path.name}: the workbook's first sheet is empty")
     header = tuple((v or "").strip().lower() for v in rows[0])
-    check_columns(path.name, header, _required(entity))
+    check_columns(path.name, header, _required(entity), [[v or "" for v in r] for r in rows[1:21]])
     width = len(header)
     records: list[tuple[int, dict[str, str | None]]] = []
+    empty = 0
     for number, row in enumerate(rows[1:], start=1):
+        if all(v is None for v in row):
+            empty += 1  # an emptied spreadsheet row, as a blank line in a CSV: not a row
+            continue
         values: dict[str, str | None] = {}
         if any(v is not None for v in row[width:]):
             values["_malformed"] = f"too many columns: expected {width}, found {len(row)}"
@@ -305,4 +377,5 @@ def read_xlsx(conn: duckdb.DuckDBPyConnection, path: Path, entity: Entity) -> Re
             values = {name: row[i] if i < len(row) else None for i, name in enumerate(header)}
         records.append((number, values))
     register_rows(conn, entity, records)
-    return ReadResult(fmt="xlsx")
+    notes = [f"{path.name}: {empty} empty row(s) between the rows were skipped"] if empty else []
+    return ReadResult(fmt="xlsx", notes=notes)

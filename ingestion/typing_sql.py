@@ -41,6 +41,11 @@ def _plausible_year(parsed: str) -> str:
     return f"case when year({parsed}) between 1800 and 2200 then {parsed} end"
 
 
+def _day_first(raw: str) -> str:
+    """SQL: the text may be a day-first date (DD/MM/YYYY or DD-MM-YYYY, then a time)."""
+    return f"({raw} like '%/%' or regexp_matches({raw}, '^[0-9]{{1,2}}-[0-9]{{1,2}}-[0-9]{{4}}'))"
+
+
 def typed(column: Column, thousands_dot: bool, raw: str) -> str:
     """SQL expression for the column in its contract type (NULL when missing or unparseable).
 
@@ -70,16 +75,19 @@ def typed(column: Column, thousands_dot: bool, raw: str) -> str:
             f"else try_cast({raw} as decimal(18,2)) end"
         )
     if kind == "date":
-        # ISO dates take the fast cast; strptime only for the DD/MM/YYYY rows.
+        # ISO dates take the fast cast; strptime only for the DD/MM/YYYY and DD-MM-YYYY rows.
         parsed = (
-            f"coalesce(try_cast({raw} as date), case when {raw} like '%/%' then "
-            f"cast(try_strptime({raw}, '%d/%m/%Y') as date) end)"
+            f"coalesce(try_cast({raw} as date), case when {_day_first(raw)} then "
+            f"cast(try_strptime({raw}, ['%d/%m/%Y', '%d-%m-%Y']) as date) end)"
         )
         return _plausible_year(parsed)
     if kind == "timestamp":
+        formats = ", ".join(
+            f"'%d{sep}%m{sep}%Y{time}'" for sep in "/-" for time in (" %H:%M:%S", " %H:%M", "")
+        )
         parsed = (
-            f"coalesce(try_cast({raw} as timestamp), case when {raw} like '%/%' then "
-            f"try_strptime({raw}, ['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y']) end)"
+            f"coalesce(try_cast({raw} as timestamp), case when {_day_first(raw)} then "
+            f"try_strptime({raw}, [{formats}]) end)"
         )
         return _plausible_year(parsed)
     if kind == "boolean":

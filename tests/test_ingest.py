@@ -134,6 +134,111 @@ def test_bom_crlf_and_blank_trailing_lines(
     assert ids == [(r["id_pendaftaran"], i) for i, r in enumerate(rows, start=1)]
 
 
+@pytest.mark.parametrize(("encoding", "newline"), [("utf-8", "\n"), ("utf-8-sig", "\r\n")])
+def test_empty_lines_before_the_header_are_skipped(
+    home: Path, inbox: Path, encoding: str, newline: str
+) -> None:
+    """The header is the first non-empty line; a row's number is its line minus the header's."""
+    rows = apps(4)
+    lines = csv_text(rows).splitlines()
+    lines[3] = lines[3] + ",extra"  # data row 3 has one field too many
+    write(
+        inbox,
+        "pendaftaran_gel01.csv",
+        newline * 2 + newline.join(lines) + newline,
+        encoding=encoding,
+    )
+    report = run(home)["pendaftaran_gel01.csv"]
+    assert (report.status, report.rows_read, report.rows_loaded) == ("loaded", 4, 3)
+    assert quarantine(home) == [("pendaftaran_gel01.csv", 3, "malformed_row")]
+    loaded = query(home, "select _row_number, id_pendaftaran from registration.applications")
+    assert sorted(loaded) == [(n, rows[n - 1]["id_pendaftaran"]) for n in (1, 2, 4)]
+    assert "2 empty line(s) before the header were skipped" in report.notes[0]
+
+
+@pytest.mark.parametrize("sep", ["\t", "|", ";"])
+def test_tab_pipe_and_semicolon_separated_exports(home: Path, inbox: Path, sep: str) -> None:
+    rows = apps(3)
+    write(inbox, "pendaftaran_gel01.csv", csv_text(rows, sep=sep))
+    report = run(home)["pendaftaran_gel01.csv"]
+    assert (report.status, report.rows_loaded, report.rows_rejected) == ("loaded", 3, 0)
+    assert query(home, "select count(distinct participant_key) from registration.applications") == [
+        (3,)
+    ]
+
+
+def test_separator_ending_every_line_is_an_unnamed_empty_column(home: Path, inbox: Path) -> None:
+    rows = apps(3)
+    lines = [line + "," for line in csv_text(rows).splitlines()]
+    lines[2] = lines[2] + "stray"  # data row 2 has a value under no column name
+    write(inbox, "pendaftaran_gel01.csv", "\n".join(lines) + "\n")
+    report = run(home)["pendaftaran_gel01.csv"]
+    assert (report.status, report.rows_read, report.rows_loaded) == ("loaded", 3, 2)
+    reason = query(home, "select rule, reason from audit.quarantine")
+    assert reason == [("malformed_row", reason[0][1])]
+    assert "without a name" in reason[0][1] and "row 2" in report.errors[0]
+    assert any("unnamed columns must be empty" in note for note in report.notes)
+
+
+@pytest.mark.parametrize("with_malformed_row", [False, True])
+def test_rows_of_separators_only_are_not_rows(
+    home: Path, inbox: Path, with_malformed_row: bool
+) -> None:
+    """Excel writes emptied rows as a line of separators: like blank lines, they are skipped
+    (and said in the notes), and the rows after them keep their line-based numbers."""
+    rows = apps(4)
+    empty = "," * (csv_text([]).count(","))
+    lines = csv_text(rows).splitlines()
+    if with_malformed_row:
+        lines[4] = lines[4] + ",extra"  # data row 4 has one field too many
+    lines[2:2] = [empty]  # line 3: rows 2-4 move to lines 4-6
+    lines += [empty, empty.replace(",", " , "), empty]
+    write(inbox, "pendaftaran_gel01.csv", "\n".join(lines) + "\n")
+    report = run(home)["pendaftaran_gel01.csv"]
+    bad = 1 if with_malformed_row else 0
+    assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (4, 4 - bad, bad)
+    assert report.notes == [
+        "pendaftaran_gel01.csv: 4 row(s) with every field empty (only separators) are not rows "
+        "and were skipped"
+    ]
+    loaded = query(home, "select _row_number, id_pendaftaran from registration.applications")
+    expected = [(1, rows[0]), (3, rows[1]), (4, rows[2]), (5, rows[3])][: 4 - bad]
+    assert sorted(loaded) == [(n, r["id_pendaftaran"]) for n, r in expected]
+    if with_malformed_row:
+        assert quarantine(home) == [("pendaftaran_gel01.csv", 5, "malformed_row")]
+
+
+def test_title_row_above_the_header_is_named_in_the_error(home: Path, inbox: Path) -> None:
+    write(inbox, "pendaftaran_gel01.csv", "Data Pendaftaran Gelombang 1\n" + csv_text(apps()))
+    report = run(home)["pendaftaran_gel01.csv"]
+    assert (report.status, report.file_rule) == ("rejected", "missing_column")
+    assert "the header looks to be 1 row(s) lower" in report.errors[0]
+
+
+def test_non_utf8_error_names_the_line(home: Path, inbox: Path) -> None:
+    rows = apps(3)
+    rows[1]["nama_lengkap"] = "José"
+    write(inbox, "pendaftaran_gel01.csv", csv_text(rows), encoding="cp1252")
+    report = run(home)["pendaftaran_gel01.csv"]
+    assert (report.status, report.file_rule) == ("rejected", "unreadable_file")
+    assert "not UTF-8 (line 3," in report.errors[0]
+
+
+def test_day_first_dates_with_dashes(home: Path, inbox: Path) -> None:
+    row = application(1)
+    year, month, day = row["tanggal_lahir"].split("-")
+    submitted = row["waktu_daftar"]
+    row["tanggal_lahir"] = f"{day}-{month}-{year}"
+    row["waktu_daftar"] = f"{submitted[8:10]}-{submitted[5:7]}-{submitted[:4]}{submitted[10:16]}"
+    write(inbox, "pendaftaran_gel01.csv", csv_text([row]))
+    assert run(home)["pendaftaran_gel01.csv"].rows_loaded == 1
+    assert query(
+        home,
+        "select birth_year, strftime(waktu_daftar, '%Y-%m-%d %H:%M') "
+        "from registration.applications",
+    ) == [(int(year), submitted[:16])]
+
+
 def test_semicolon_decimal_comma_and_ddmmyyyy(home: Path, inbox: Path) -> None:
     rows = [
         payment(1, jumlah="600.000,00", tanggal_jadwal="20/05/2020", tanggal_bayar="21/05/2020"),
@@ -287,6 +392,7 @@ def test_xlsx_catalogue(home: Path, inbox: Path) -> None:
             None,
         ]
     )
+    sheet.append([None] * len(header))  # an emptied row: skipped, not a row
     sheet.append(
         [
             "CRS-002",
@@ -303,12 +409,13 @@ def test_xlsx_catalogue(home: Path, inbox: Path) -> None:
     )
     workbook.save(inbox / "katalog_pelatihan.xlsx")
     report = run(home)["katalog_pelatihan.xlsx"]
-    assert (report.status, report.rows_loaded) == ("loaded", 2)
+    assert (report.status, report.rows_read, report.rows_loaded) == ("loaded", 2, 2)
+    assert report.notes == ["katalog_pelatihan.xlsx: 1 empty row(s) between the rows were skipped"]
     assert query(
         home,
-        "select cast(durasi_jam as varchar), tanggal_turun::varchar "
+        "select _row_number, cast(durasi_jam as varchar), tanggal_turun::varchar "
         "from providers.courses order by 1",
-    ) == [("12.00", "2020-12-31"), ("6.50", None)]
+    ) == [(1, "6.50", None), (3, "12.00", "2020-12-31")]
 
 
 # ------------------------------------------------------------------ whole-file rejections

@@ -17,7 +17,7 @@ def reference_scan(data: bytes) -> tuple[str, int, tuple[int, ...]]:
     lines = data.split(b"\n")
     if lines and lines[-1] == b"":
         lines.pop()  # the line end of the last line
-    blank = tuple(n for n, line in enumerate(lines, 1) if n > 1 and line in (b"", b"\r"))
+    blank = tuple(n for n, line in enumerate(lines, 1) if line in (b"", b"\r"))
     return hashlib.sha256(data).hexdigest(), len(lines), blank
 
 
@@ -29,6 +29,9 @@ CASES = [
     b"a,b\r\n1,2\r\n\r\n3,4\r\n",
     b"\n\na\n",
     b"a\n\r\n\r\n\n",
+    b"\r\n\r\na,b\r\n1,2\r\n",
+    b"\r\na",
+    b"\n",
 ]
 
 
