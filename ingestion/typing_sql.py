@@ -46,6 +46,20 @@ def _day_first(raw: str) -> str:
     return f"({raw} like '%/%' or regexp_matches({raw}, '^[0-9]{{1,2}}-[0-9]{{1,2}}-[0-9]{{4}}'))"
 
 
+def _amount(text: str, thousands_dot: bool) -> str:
+    """SQL: a number in either locale as decimal(18,2), NULL when it does not parse."""
+    groups = "+" if thousands_dot else "{2,}"
+    return (
+        f"case when {text} like '%,%' "
+        f"then try_cast(replace(replace({text}, '.', ''), ',', '.') as decimal(18,2)) "
+        # The cheap contains() first: most amounts have no dot and skip the regex.
+        f"when contains({text}, '.') "
+        f"and regexp_full_match({text}, '-?[0-9]{{1,3}}([.][0-9]{{3}}){groups}') "
+        f"then try_cast(replace({text}, '.', '') as decimal(18,2)) "
+        f"else try_cast({text} as decimal(18,2)) end"
+    )
+
+
 def typed(column: Column, thousands_dot: bool, raw: str) -> str:
     """SQL expression for the column in its contract type (NULL when missing or unparseable).
 
@@ -64,15 +78,13 @@ def typed(column: Column, thousands_dot: bool, raw: str) -> str:
     if kind == "integer":
         return f"try_cast({raw} as integer)"
     if kind == "decimal":
-        groups = "+" if thousands_dot else "{2,}"
+        # An amount exported with its display format ("Rp600.000", "Rp 1.250.000,00", "IDR
+        # 600000") is read without the currency, its dots as thousands (the rupiah format);
+        # only rows that did not parse are retried.
+        without_currency = rf"regexp_replace({raw}, '^(rp|idr)[.]?\s*', '', 'i')"
         return (
-            f"case when {raw} like '%,%' "
-            f"then try_cast(replace(replace({raw}, '.', ''), ',', '.') as decimal(18,2)) "
-            # The cheap contains() first: most amounts have no dot and skip the regex.
-            f"when contains({raw}, '.') "
-            f"and regexp_full_match({raw}, '-?[0-9]{{1,3}}([.][0-9]{{3}}){groups}') "
-            f"then try_cast(replace({raw}, '.', '') as decimal(18,2)) "
-            f"else try_cast({raw} as decimal(18,2)) end"
+            f"coalesce({_amount(raw, thousands_dot)}, case when regexp_matches({raw}, "
+            f"'^(rp|idr)', 'i') then {_amount(without_currency, True)} end)"
         )
     if kind == "date":
         # ISO dates take the fast cast; strptime only for the DD/MM/YYYY and DD-MM-YYYY rows.
@@ -92,8 +104,9 @@ def typed(column: Column, thousands_dot: bool, raw: str) -> str:
         return _plausible_year(parsed)
     if kind == "boolean":
         return (
-            f"case when lower({raw}) in ('1', 'y', 'ya', 'true', 't') then true "
-            f"when lower({raw}) in ('0', 'n', 'tidak', 'false', 'f') then false end"
+            # Not "t"/"f": in an Indonesian export "T" is Tidak (no), in an English one true.
+            f"case when lower({raw}) in ('1', 'y', 'ya', 'true') then true "
+            f"when lower({raw}) in ('0', 'n', 'tidak', 'false') then false end"
         )
     raise ValueError(f"unknown contract type {kind!r} for column {column.name}")
 

@@ -263,6 +263,29 @@ def test_semicolon_decimal_comma_and_ddmmyyyy(home: Path, inbox: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize("sep", [",", ";"])
+def test_amounts_in_rupiah_display_format(home: Path, inbox: Path, sep: str) -> None:
+    amounts = ["Rp600.000", "Rp 600.000,00", "IDR 600000", "rp. 600.000"]
+    rows = [payment(i, jumlah=amount) for i, amount in enumerate(amounts, start=1)]
+    write(inbox, "pembayaran_gel01.csv", csv_text(rows, PAYMENT_COLUMNS, sep=sep))
+    report = run(home)["pembayaran_gel01.csv"]
+    assert (report.rows_loaded, report.rows_rejected) == (4, 0), report.errors
+    assert query(home, "select distinct cast(jumlah as varchar) from registration.payments") == [
+        ("600000.00",)
+    ]
+
+
+def test_single_letter_t_is_not_a_boolean(home: Path, inbox: Path) -> None:
+    """ "T" is Tidak (no) in an Indonesian export and True in an English one: never guessed."""
+    rows = apps(2)
+    rows[0]["disabilitas"] = "T"
+    rows[1]["disabilitas"] = "tidak"
+    write(inbox, "pendaftaran_gel01.csv", csv_text(rows))
+    run(home)
+    assert quarantine(home) == [("pendaftaran_gel01.csv", 1, "invalid_type")]
+    assert query(home, "select disabilitas from registration.applications") == [(False,)]
+
+
 def test_sixteen_digit_nik_is_never_read_as_a_number(home: Path, inbox: Path) -> None:
     # Aceh (11): a NIK that a sniffing reader would turn into a BIGINT (and a float in Excel).
     base = application(1)
