@@ -74,6 +74,12 @@ def typed(column: Column, thousands_dot: bool, raw: str) -> str:
                 f"when {literal(k)} then {literal(v)}" for k, v in PERIOD_ALIASES.items()
             )
             return f"coalesce(case lower({raw}) {cases} end, {raw})"
+        if column.code_list == "kemendagri_regency":
+            # Kemendagri writes regency codes "32.01"; the contract's code is "3201".
+            return (
+                f"case when contains({raw}, '.') then "
+                rf"regexp_replace({raw}, '^([0-9]{{2}})[.]([0-9]{{2}})$', '\1\2') else {raw} end"
+            )
         return raw
     if kind == "integer":
         return f"try_cast({raw} as integer)"

@@ -275,6 +275,17 @@ def test_amounts_in_rupiah_display_format(home: Path, inbox: Path, sep: str) -> 
     ]
 
 
+def test_regency_code_in_kemendagri_dotted_notation(home: Path, inbox: Path) -> None:
+    rows = apps(2)
+    code = rows[0]["kode_kabkota"]
+    rows[0]["kode_kabkota"] = f"{code[:2]}.{code[2:]}"  # as Kemendagri writes it: "32.01"
+    rows[1]["kode_kabkota"] = f"{code[:2]}.{code[2:]}.01"  # a district, not a regency
+    write(inbox, "pendaftaran_gel01.csv", csv_text(rows))
+    run(home)
+    assert quarantine(home) == [("pendaftaran_gel01.csv", 2, "unknown_code")]
+    assert query(home, "select kode_kabkota from registration.applications") == [(code,)]
+
+
 def test_single_letter_t_is_not_a_boolean(home: Path, inbox: Path) -> None:
     """ "T" is Tidak (no) in an Indonesian export and True in an English one: never guessed."""
     rows = apps(2)
