@@ -290,7 +290,14 @@ def read_parquet(conn: duckdb.DuckDBPyConnection, path: Path, entity: Entity) ->
         )
     except duckdb.Error as exc:
         raise FileRejected("unreadable_file", f"{path.name}: cannot read Parquet: {exc}") from exc
-    return ReadResult(fmt="parquet", native_columns=frozenset(native))
+    contract = {c.name for c in entity.columns}
+    extra = [original for name, (original, _) in found.items() if name not in contract]
+    notes = (
+        [f"{path.name}: columns not in the contract were ignored: {', '.join(extra)}"]
+        if extra
+        else []
+    )
+    return ReadResult(fmt="parquet", notes=notes, native_columns=frozenset(native))
 
 
 def cell_text(value: object) -> str | None:

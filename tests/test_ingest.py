@@ -322,10 +322,14 @@ def test_parquet_delivery(home: Path, inbox: Path) -> None:
     rows = [payment(i) for i in range(1, 4)]
     rows[2]["jumlah"] = "650000"  # amount_out_of_rules
     table = pa.table({c: [r[c] or None for r in rows] for c in PAYMENT_COLUMNS})
+    table = table.append_column("Catatan", pa.array(["x", "y", "z"]))  # not in the contract
     pq.write_table(table, inbox / "pembayaran_gel01.parquet")
     report = run(home)["pembayaran_gel01.parquet"]
     assert (report.rows_read, report.rows_loaded) == (3, 2)
     assert quarantine(home) == [("pembayaran_gel01.parquet", 3, "amount_out_of_rules")]
+    assert report.notes == [
+        "pembayaran_gel01.parquet: columns not in the contract were ignored: Catatan"
+    ]
 
 
 def test_typed_parquet_delivery(home: Path, inbox: Path) -> None:
