@@ -316,8 +316,9 @@ def cell_text(value: object) -> str | None:
     return text or None
 
 
-def xlsx_rows(path: Path) -> list[list[str | None]]:
-    """All rows of the first sheet as text (xlsx deliveries are small catalogues and tables)."""
+def xlsx_sheets(path: Path) -> list[tuple[str, list[list[str | None]]]]:
+    """Every sheet as (name, rows as text), trailing empty rows dropped (xlsx deliveries are
+    small catalogues and tables)."""
     import zipfile
 
     import openpyxl
@@ -328,14 +329,26 @@ def xlsx_rows(path: Path) -> list[list[str | None]]:
         raise FileRejected(
             "unreadable_file", f"{path.name}: not a readable xlsx workbook: {exc}"
         ) from exc
+    sheets = []
     try:
-        sheet = workbook.worksheets[0]
-        rows = [[cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        for sheet in workbook.worksheets:
+            rows = [[cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+            while rows and all(v is None for v in rows[-1]):
+                rows.pop()
+            sheets.append((sheet.title, rows))
     finally:
         workbook.close()
-    while rows and all(v is None for v in rows[-1]):
-        rows.pop()
-    return rows
+    return sheets
+
+
+def xlsx_rows(path: Path) -> list[list[str | None]]:
+    """All rows of the first sheet as text."""
+    sheets = xlsx_sheets(path)
+    return sheets[0][1] if sheets else []
+
+
+def _header(row: list[str | None]) -> tuple[str, ...]:
+    return tuple((v or "").strip().lower() for v in row)
 
 
 def register_rows(
@@ -365,11 +378,19 @@ def register_rows(
 
 
 def read_xlsx(conn: duckdb.DuckDBPyConnection, path: Path, entity: Entity) -> ReadResult:
-    rows = xlsx_rows(path)
-    if not rows:
-        raise FileRejected("empty_file", f"{path.name}: the workbook's first sheet is empty")
-    header = tuple((v or "").strip().lower() for v in rows[0])
-    check_columns(path.name, header, _required(entity), [[v or "" for v in r] for r in rows[1:21]])
+    """The first sheet, or the first whose header holds the contract's required columns (a
+    workbook may open with a notes sheet, "Keterangan")."""
+    sheets = [(name, rows) for name, rows in xlsx_sheets(path) if rows]
+    if not sheets:
+        raise FileRejected("empty_file", f"{path.name}: the workbook's sheets are empty")
+    required = _required(entity)
+    chosen = next(
+        ((name, rows) for name, rows in sheets if all(c in _header(rows[0]) for c in required)),
+        sheets[0],
+    )
+    sheet, rows = chosen
+    header = _header(rows[0])
+    check_columns(path.name, header, required, [[v or "" for v in r] for r in rows[1:21]])
     width = len(header)
     records: list[tuple[int, dict[str, str | None]]] = []
     empty = 0
@@ -385,4 +406,6 @@ def read_xlsx(conn: duckdb.DuckDBPyConnection, path: Path, entity: Entity) -> Re
         records.append((number, values))
     register_rows(conn, entity, records)
     notes = [f"{path.name}: {empty} empty row(s) between the rows were skipped"] if empty else []
+    if sheet != sheets[0][0]:
+        notes.append(f"{path.name}: rows read from sheet {sheet!r} (the first with the header)")
     return ReadResult(fmt="xlsx", notes=notes)

@@ -445,10 +445,16 @@ def test_xlsx_catalogue(home: Path, inbox: Path) -> None:
             dt.datetime(2020, 12, 31),
         ]
     )
+    sheet.title = "Data"
+    notes = workbook.create_sheet("Keterangan", 0)  # a notes sheet first, as exports often have
+    notes.append(["Katalog pelatihan per 1 Mei 2020"])
     workbook.save(inbox / "katalog_pelatihan.xlsx")
     report = run(home)["katalog_pelatihan.xlsx"]
     assert (report.status, report.rows_read, report.rows_loaded) == ("loaded", 2, 2)
-    assert report.notes == ["katalog_pelatihan.xlsx: 1 empty row(s) between the rows were skipped"]
+    assert report.notes == [
+        "katalog_pelatihan.xlsx: 1 empty row(s) between the rows were skipped",
+        "katalog_pelatihan.xlsx: rows read from sheet 'Data' (the first with the header)",
+    ]
     assert query(
         home,
         "select _row_number, cast(durasi_jam as varchar), tanggal_turun::varchar "
