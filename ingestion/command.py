@@ -26,7 +26,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     # Heavy imports (duckdb, pyarrow) only when the command runs.
     from ingestion.api import delivery_files, ingest
     from ingestion.report import print_summary, write_report_json
-    from prakerja.console import error, progress
+    from prakerja.console import error, info, progress
 
     inbox = Path(args.inbox) if args.inbox else settings.inbox
     total = len(delivery_files(inbox)) if inbox.is_dir() else 0
@@ -38,6 +38,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         if report.status == "rejected":
             for message in report.errors:
                 error(message)
+        else:
+            for note in report.notes:
+                info(f"note: {note}")
     if args.report_json:
         write_report_json(reports, Path(args.report_json))
     return 1 if any(r.status == "rejected" for r in reports) else 0

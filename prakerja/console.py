@@ -9,8 +9,13 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 # Messages and progress go to stderr so that stdout stays parseable.
+# Written to a log or a pipe (the nightly run), tables are not cut to 80 columns and a message
+# stays on one line, so file names stay whole and a grep finds them.
+LOG_WIDTH = 200
 err = Console(stderr=True, highlight=False)
 out = Console(highlight=False)
+if not out.is_terminal:
+    out = Console(highlight=False, width=LOG_WIDTH)
 
 
 def progress() -> Progress:
@@ -36,12 +41,12 @@ def print_table(title: str, columns: Sequence[str], rows: Iterable[Sequence[obje
 
 
 def warn(message: str) -> None:
-    err.print(f"[yellow]warning:[/yellow] {message}")
+    err.print(f"[yellow]warning:[/yellow] {message}", soft_wrap=not err.is_terminal)
 
 
 def info(message: str) -> None:
-    err.print(message)
+    err.print(message, soft_wrap=not err.is_terminal)
 
 
 def error(message: str) -> None:
-    err.print(f"[red]error:[/red] {message}")
+    err.print(f"[red]error:[/red] {message}", soft_wrap=not err.is_terminal)
