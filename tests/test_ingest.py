@@ -239,6 +239,21 @@ def test_day_first_dates_with_dashes(home: Path, inbox: Path) -> None:
     ) == [(int(year), submitted[:16])]
 
 
+def test_summary_in_a_log_keeps_file_names_and_prints_notes(
+    home: Path, inbox: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The nightly run writes to a log, not a terminal: nothing may be cut to 80 columns."""
+    name = "pendaftaran_gel01_ekspor_ulang_dari_sistem_pmo_versi_final.csv"
+    write(inbox, name, "\n" + csv_text(apps()))
+    assert main(["ingest"]) == 0
+    out, err = capfd.readouterr()
+    assert name in out
+    assert (
+        f"note: {name}: 1 empty line(s) before the header were skipped; row numbers count "
+        "from the header on line 2" in err
+    )
+
+
 def test_semicolon_decimal_comma_and_ddmmyyyy(home: Path, inbox: Path) -> None:
     rows = [
         payment(1, jumlah="600.000,00", tanggal_jadwal="20/05/2020", tanggal_bayar="21/05/2020"),
