@@ -302,7 +302,7 @@ def test_regency_code_in_kemendagri_dotted_notation(home: Path, inbox: Path) -> 
 
 
 def test_single_letter_t_is_not_a_boolean(home: Path, inbox: Path) -> None:
-    """ "T" is Tidak (no) in an Indonesian export and True in an English one: never guessed."""
+    """A lone T is Tidak (no) in an Indonesian export and True in an English one: not guessed."""
     rows = apps(2)
     rows[0]["disabilitas"] = "T"
     rows[1]["disabilitas"] = "tidak"
