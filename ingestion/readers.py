@@ -21,6 +21,8 @@ from ingestion.line_scan import LineScan
 from ingestion.typing_sql import native_fits
 
 STAGED = "staged"
+# A line DuckDB rejected that holds only spaces or tabs: a blank line to a reader, not a row.
+SPACES_ONLY = "trim(csv_line, ' \t\r') = ''"
 STAGED_ROWS = "staged_rows"
 
 
@@ -102,6 +104,14 @@ def read_csv(
         )
     rejected_lines = _reconcile_lines(conn, path, scan, dialect.header_line)
     notes = _csv_notes(path, entity, dialect.header, dialect.header_line, unnamed)
+    if rejected_lines:
+        spaces = conn.execute(
+            f"select count(distinct line) from reject_errors where {SPACES_ONLY}"
+        ).fetchall()[0][0]
+        if spaces:
+            notes.append(
+                f"{path.name}: {spaces} line(s) holding only spaces are not rows and were skipped"
+            )
     empty = _empty_rows(conn, dialect.header + unnamed)
     if empty:
         notes.append(
@@ -208,7 +218,8 @@ def _csv_notes(
 def _with_rejected_lines(
     entity: Entity, contract_columns: str, malformed: str, not_empty: str, header_line: int
 ) -> str:
-    """Good rows renumbered around the rejected lines, plus one row per rejected line.
+    """Good rows renumbered around the rejected lines, plus one row per rejected line (a line
+    of spaces only is not a row: it counts as an empty line).
 
     A row's number is its line's number in the file minus the header's. DuckDB numbers a
     rejected line that way, but returns good rows in file order without the rejected lines and
@@ -217,7 +228,8 @@ def _with_rejected_lines(
     nulls = ", ".join(f"cast(null as varchar) as {_quote(c.name)}" for c in entity.columns)
     return f"""
         with lines as (
-            select line - {header_line} as row_number, min(error_type) as error_type,
+            select line - {header_line} as row_number,
+                   case when not bool_and({SPACES_ONLY}) then min(error_type) end as error_type,
                    min(error_message) as error_message
             from reject_errors
             group by line

@@ -653,6 +653,21 @@ def test_blank_lines_mid_file_keep_row_numbers_on_their_lines(
     ]
 
 
+def test_lines_of_spaces_only_are_empty_lines(home: Path, inbox: Path) -> None:
+    rows = apps(3)
+    lines = csv_text(rows).splitlines()
+    lines[2:2] = ["   "]  # line 3: rows 2-3 move to lines 4-5
+    lines += ["\t ", " "]
+    write(inbox, "pendaftaran_gel01.csv", "\n".join(lines) + "\n")
+    report = run(home)["pendaftaran_gel01.csv"]
+    assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (3, 3, 0)
+    loaded = query(home, "select _row_number, id_pendaftaran from registration.applications")
+    assert sorted(loaded) == [(n, r["id_pendaftaran"]) for n, r in zip((1, 3, 4), rows)]
+    assert report.notes == [
+        "pendaftaran_gel01.csv: 3 line(s) holding only spaces are not rows and were skipped"
+    ]
+
+
 def test_unterminated_quote_rejects_the_file_instead_of_dropping_lines(
     home: Path, inbox: Path, tmp_path
 ) -> None:
