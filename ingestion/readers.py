@@ -104,20 +104,7 @@ def read_csv(
         )
     rejected_lines = _reconcile_lines(conn, path, scan, dialect.header_line)
     notes = _csv_notes(path, entity, dialect.header, dialect.header_line, unnamed)
-    if rejected_lines:
-        spaces = conn.execute(
-            f"select count(distinct line) from reject_errors where {SPACES_ONLY}"
-        ).fetchall()[0][0]
-        if spaces:
-            notes.append(
-                f"{path.name}: {spaces} line(s) holding only spaces are not rows and were skipped"
-            )
-    empty = _empty_rows(conn, dialect.header + unnamed)
-    if empty:
-        notes.append(
-            f"{path.name}: {empty} row(s) with every field empty (only separators) are not "
-            "rows and were skipped"
-        )
+    empty = _count_empty_rows(conn, path, dialect.header + unnamed, rejected_lines, notes)
     contract_columns = _select_contract_columns(entity, dialect.header, "g")
     malformed = _unnamed_values(unnamed)
     not_empty = f"where not ({_all_empty(dialect.header + unnamed)})" if empty else ""
@@ -146,13 +133,31 @@ def _all_empty(names: tuple[str, ...]) -> str:
     return " and ".join(f"coalesce(trim(g.{_quote(n)}), '') = ''" for n in names)
 
 
-def _empty_rows(conn: duckdb.DuckDBPyConnection, names: tuple[str, ...]) -> int:
+def _count_empty_rows(
+    conn: duckdb.DuckDBPyConnection,
+    path: Path,
+    names: tuple[str, ...],
+    rejected_lines: int,
+    notes: list[str],
+) -> int:
+    """Rows that are not rows: lines of spaces only (rejected by DuckDB) and rows whose every
+    field is empty. Each kind found is said in `notes`; returns the number of empty rows."""
+    if rejected_lines:
+        query = f"select count(distinct line) from reject_errors where {SPACES_ONLY}"
+        spaces = int(conn.execute(query).fetchall()[0][0])
+        if spaces:
+            notes.append(
+                f"{path.name}: {spaces} line(s) holding only spaces are not rows and were skipped"
+            )
     # The conjunction stops at the first filled field, so a normal row costs one test.
-    return int(
-        conn.execute(f"select count(*) from read_good as g where {_all_empty(names)}").fetchall()[
-            0
-        ][0]
-    )
+    query = f"select count(*) from read_good as g where {_all_empty(names)}"
+    empty = int(conn.execute(query).fetchall()[0][0])
+    if empty:
+        notes.append(
+            f"{path.name}: {empty} row(s) with every field empty (only separators) are not "
+            "rows and were skipped"
+        )
+    return empty
 
 
 def _unnamed_values(unnamed: tuple[str, ...]) -> str:
