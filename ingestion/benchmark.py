@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from ingestion.api import delivery_files, ingest
-from prakerja.settings import Settings
+from prakerja.settings import DEFAULT_MEMORY_LIMIT, Settings
 
 
 def bare_read(
@@ -50,7 +50,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("inbox", type=Path)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--memory-limit", default="8GB")
+    parser.add_argument("--memory-limit", default=DEFAULT_MEMORY_LIMIT)
     args = parser.parse_args()
     files = delivery_files(args.inbox)
     with tempfile.TemporaryDirectory() as tmp:
