@@ -19,8 +19,9 @@ from pathlib import Path
 from prakerja.errors import ConfigError
 
 # DuckDB's own memory is bounded by memory_limit; the process also holds Python, dbt and
-# allocations outside DuckDB's buffer manager (about 0.8 GiB at national scale). 6GB (5.6 GiB)
-# keeps the nightly's peak under the 8 GiB target with no slower build (bench/memory.md).
+# allocations outside DuckDB's buffer manager (about 0.7 GiB at national scale). 6GB (5.6 GiB)
+# keeps the nightly's peak under the 8 GiB target; the national build spills more and takes
+# about 17 % longer than with 8GB (bench/memory.md).
 DEFAULT_MEMORY_LIMIT = "6GB"
 
 # Used only for deliveries marked as generated sample data (ingestion warns when it does).
