@@ -662,7 +662,9 @@ def test_lines_of_spaces_only_are_empty_lines(home: Path, inbox: Path) -> None:
     report = run(home)["pendaftaran_gel01.csv"]
     assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (3, 3, 0)
     loaded = query(home, "select _row_number, id_pendaftaran from registration.applications")
-    assert sorted(loaded) == [(n, r["id_pendaftaran"]) for n, r in zip((1, 3, 4), rows)]
+    assert sorted(loaded) == [
+        (n, r["id_pendaftaran"]) for n, r in zip((1, 3, 4), rows, strict=True)
+    ]
     assert report.notes == [
         "pendaftaran_gel01.csv: 3 line(s) holding only spaces are not rows and were skipped"
     ]
