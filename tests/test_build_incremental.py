@@ -1,6 +1,7 @@
 """The large facts are incremental (delete+insert on their key, driven by the newest contributing
-load); after a second ingestion load, an incremental build must equal a full refresh, including
-rows of the first load that a later load changed (a revocation delivered a day later)."""
+load, each input pruned to the changed applications first); after a second ingestion load, an
+incremental build must equal a full refresh, including rows of the first load that a later load
+changed (a revocation, and a completed training that moves a payment's first completion date)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ FACTS = ["fct_applications", "fct_enrollments", "fct_incentive_payments", "fct_s
 # Only the incremental facts are rebuilt between the snapshots (their tests run with them).
 FACT_SELECTION = FACTS
 LATE_LOAD_ID = "L3"
+LATE_LOADED_AT = "2026-11-22 01:00:00"
 
 
 def _snapshot(settings: Settings) -> dict[str, list[tuple[object, ...]]]:
@@ -46,10 +48,37 @@ def _revoke_later(settings: Settings) -> str:
         con.execute(
             "insert into registration.revocations values (?, date '2020-06-01', "
             "'permintaan_sendiri', ?, 'pencabutan_late.csv', repeat('0', 64), 1, "
-            "timestamp '2026-11-22 01:00:00')",
-            [application_id, LATE_LOAD_ID],
+            "cast(? as timestamp))",
+            [application_id, LATE_LOAD_ID, LATE_LOADED_AT],
         )
     return application_id
+
+
+def _complete_earlier_later(settings: Settings) -> tuple[str, object]:
+    """Deliver, in a later load, a second completed training of a first-load application with
+    a training incentive, finished a day before its first one: only the enrollments changed, yet
+    the payment's `first_completed_date` must move."""
+    with duckdb.connect(str(settings.raw_db)) as con:
+        found = con.execute(
+            "select e.id_transaksi, e.id_pendaftaran, e.tanggal_selesai - 1 "
+            "from registration.enrollments as e "
+            "join registration.payments as p on p.id_pendaftaran = e.id_pendaftaran "
+            "where e.status = 'selesai' and e._load_id = ? and p.jenis = 'insentif_pelatihan' "
+            # not the application revoked later: this path must change nothing else
+            "and e.id_pendaftaran not in (select id_pendaftaran from registration.revocations "
+            "where _load_id = ?) order by 1 limit 1",
+            [FIRST_BATCH.load_id, LATE_LOAD_ID],
+        ).fetchall()
+        enrollment_id, application_id, earlier = found[0]
+        con.execute(
+            "insert into registration.enrollments by name "
+            "select * replace (id_transaksi || '-B' as id_transaksi, "
+            "tanggal_selesai - 1 as tanggal_selesai, ? as _load_id, "
+            "cast(? as timestamp) as _loaded_at) "
+            "from registration.enrollments where id_transaksi = ?",
+            [LATE_LOAD_ID, LATE_LOADED_AT, enrollment_id],
+        )
+    return str(application_id), earlier
 
 
 @pytest.mark.slow
@@ -62,6 +91,7 @@ def test_incremental_build_after_new_loads_equals_a_full_refresh(tmp_path: Path)
     with duckdb.connect(str(settings.raw_db)) as con:
         add_batch(con, SECOND_BATCH)
     revoked = _revoke_later(settings)
+    completed_again, earlier = _complete_earlier_later(settings)
 
     incremental = build(settings, select=FACT_SELECTION)
     assert incremental.success, incremental.failures
@@ -85,5 +115,11 @@ def test_incremental_build_after_new_loads_equals_a_full_refresh(tmp_path: Path)
             "select is_revoked, is_net_beneficiary from fct_applications where application_id = ?",
             [revoked],
         ).fetchall()
+        first_completed = con.execute(
+            "select distinct first_completed_date from fct_incentive_payments "
+            "where application_id = ? and payment_type = 'training_incentive'",
+            [completed_again],
+        ).fetchall()
     assert loads == [(SECOND_BATCH.last, SECOND_BATCH.last)]
     assert late == [(True, False)]
+    assert first_completed == [(earlier,)]

@@ -5,16 +5,33 @@
     on_schema_change='fail',
 ) }}
 
-with applications as (
+with
+{% if is_incremental() -%}
+changed as (
+    select application_id from {{ ref('stg_registration__applications') }}
+    where {{ loaded_after_watermark('loaded_at') }}
+    union
+    select application_id from {{ ref('stg_registration__selection') }}
+    where {{ loaded_after_watermark('loaded_at') }}
+    union
+    select application_id from {{ ref('stg_registration__revocations') }}
+    where {{ loaded_after_watermark('loaded_at') }}
+),
+
+{% endif -%}
+applications as (
     select * from {{ ref('stg_registration__applications') }}
+    {{ among_changed_applications() }}
 ),
 
 selection as (
     select * from {{ ref('stg_registration__selection') }}
+    {{ among_changed_applications() }}
 ),
 
 revocations as (
     select * from {{ ref('stg_registration__revocations') }}
+    {{ among_changed_applications() }}
 ),
 
 crosswalk as (

@@ -5,12 +5,25 @@
     on_schema_change='fail',
 ) }}
 
-with enrollments as (
+with
+{% if is_incremental() -%}
+changed as (
+    select application_id from {{ ref('stg_registration__enrollments') }}
+    where {{ loaded_after_watermark('loaded_at') }}
+    union
+    select application_id from {{ ref('fct_applications') }}
+    where {{ loaded_after_watermark('source_loaded_at') }}
+),
+
+{% endif -%}
+enrollments as (
     select * from {{ ref('stg_registration__enrollments') }}
+    {{ among_changed_applications() }}
 ),
 
 applications as (
     select * from {{ ref('fct_applications') }}
+    {{ among_changed_applications() }}
 ),
 
 courses as (

@@ -5,12 +5,33 @@
     on_schema_change='fail',
 ) }}
 
-with payments as (
+with
+{% if is_incremental() -%}
+changed as (
+    select application_id from {{ ref('stg_registration__payments') }}
+    where {{ loaded_after_watermark('loaded_at') }}
+    union
+    select application_id from {{ ref('fct_applications') }}
+    where {{ loaded_after_watermark('source_loaded_at') }}
+    union
+    select application_id from {{ ref('stg_registration__enrollments') }}
+    where is_completed and {{ loaded_after_watermark('loaded_at') }}
+),
+
+{% endif -%}
+payments as (
     select * from {{ ref('stg_registration__payments') }}
+    {{ among_changed_applications() }}
 ),
 
 applications as (
     select * from {{ ref('fct_applications') }}
+    {{ among_changed_applications() }}
+),
+
+enrollments as (
+    select * from {{ ref('stg_registration__enrollments') }}
+    {{ among_changed_applications() }}
 ),
 
 -- the training incentive is due after the first completed training of the application
@@ -19,7 +40,7 @@ completions as (
         application_id,
         min(completed_date) as first_completed_date,
         max(loaded_at) as loaded_at
-    from {{ ref('stg_registration__enrollments') }}
+    from enrollments
     where is_completed
     group by application_id
 ),

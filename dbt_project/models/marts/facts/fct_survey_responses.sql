@@ -5,12 +5,25 @@
     on_schema_change='fail',
 ) }}
 
-with surveys as (
+with
+{% if is_incremental() -%}
+changed as (
+    select application_id from {{ ref('stg_registration__surveys') }}
+    where {{ loaded_after_watermark('loaded_at') }}
+    union
+    select application_id from {{ ref('fct_applications') }}
+    where {{ loaded_after_watermark('source_loaded_at') }}
+),
+
+{% endif -%}
+surveys as (
     select * from {{ ref('stg_registration__surveys') }}
+    {{ among_changed_applications() }}
 ),
 
 applications as (
     select * from {{ ref('fct_applications') }}
+    {{ among_changed_applications() }}
 ),
 
 joined as (
