@@ -12,12 +12,23 @@ from pathlib import Path
 
 import duckdb
 
+from prakerja.settings import Settings
+
+
+def _connect(db_path: str) -> duckdb.DuckDBPyConnection:
+    """A connection under the same DuckDB memory limit as the stage it bounds (the settings of
+    PRAKERJA_MEMORY_LIMIT): a baseline allowed more memory would measure the limit, not the
+    framework."""
+    con = duckdb.connect(db_path)
+    con.execute("set enable_progress_bar = false")
+    con.execute(f"set memory_limit = '{Settings.from_env().memory_limit}'")
+    return con
+
 
 def bare_read(inbox: Path, db_path: Path) -> int:
     """DuckDB's own read_csv / read_parquet of every delivery into a table, no validation."""
     db_path.unlink(missing_ok=True)
-    con = duckdb.connect(str(db_path))
-    con.execute("set enable_progress_bar = false")
+    con = _connect(str(db_path))
     n = 0
     for i, path in enumerate(sorted(inbox.iterdir())):
         suffix = path.suffix.lower()
@@ -62,8 +73,7 @@ def compiled_sql(target_dir: Path, build_db: Path, raw_db: Path, out_db: Path) -
     out_db.unlink(missing_ok=True)
     work = out_db.parent / f"{catalog}.duckdb"
     work.unlink(missing_ok=True)
-    con = duckdb.connect(str(work))
-    con.execute("set enable_progress_bar = false")
+    con = _connect(str(work))
     con.execute(f"attach '{raw_db}' as raw (read_only)")
     con.execute(f"attach '{build_db}' as dbt_built (read_only)")
     nodes: dict[str, dict[str, object]] = manifest["nodes"]  # type: ignore[assignment]
@@ -101,8 +111,7 @@ def compiled_sql(target_dir: Path, build_db: Path, raw_db: Path, out_db: Path) -
 def aggregate_checks(db_paths: list[Path], results_json: Path) -> int:
     """One aggregate query per expectation the checks ran, over the same tables."""
     checks = json.loads(results_json.read_text())
-    con = duckdb.connect()
-    con.execute("set enable_progress_bar = false")
+    con = _connect(":memory:")
     for i, db in enumerate(db_paths):
         con.execute(f"attach '{db}' as db{i} (read_only)")
     ran = 0
