@@ -27,11 +27,31 @@
 {%- endmacro %}
 
 {#- In an incremental run, keeps only the rows of the applications listed in the model's
-    `changed` CTE (those with any contributing row loaded after the watermark). Pruning every
+    `changed` CTE (`changed_applications`: those with any contributing row loaded after the watermark). Pruning every
     input before the joins makes an increment cost in proportion to the new loads, not to the
     whole history; `newer_than_loaded` still decides which joined rows are written. -#}
 {% macro among_changed_applications(column='application_id') -%}
     {%- if is_incremental() -%}
     where {{ column }} in (select application_id from changed)
     {%- endif -%}
+{%- endmacro %}
+
+{#- The `changed` CTE of an incremental fact: the applications with any contributing row loaded
+    after the fact's watermark. `inputs` lists the relations that contribute, each a dict with
+    `relation`, optionally `loaded_at` (the load-time column, default `loaded_at`) and `where`
+    (a further condition, e.g. only completed enrollments). Renders nothing in a full build. -#}
+{% macro changed_applications(inputs) -%}
+    {%- if is_incremental() -%}
+changed as (
+    {%- for input in inputs %}
+    select application_id from {{ input.relation }}
+    where {% if input.where %}{{ input.where }} and {% endif -%}
+        {{ loaded_after_watermark(input.loaded_at or 'loaded_at') }}
+    {%- if not loop.last %}
+    union
+    {%- endif %}
+    {%- endfor %}
+),
+
+    {% endif -%}
 {%- endmacro %}

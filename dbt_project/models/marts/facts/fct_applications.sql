@@ -6,19 +6,11 @@
 ) }}
 
 with
-{% if is_incremental() -%}
-changed as (
-    select application_id from {{ ref('stg_registration__applications') }}
-    where {{ loaded_after_watermark('loaded_at') }}
-    union
-    select application_id from {{ ref('stg_registration__selection') }}
-    where {{ loaded_after_watermark('loaded_at') }}
-    union
-    select application_id from {{ ref('stg_registration__revocations') }}
-    where {{ loaded_after_watermark('loaded_at') }}
-),
-
-{% endif -%}
+{{ changed_applications([
+    {'relation': ref('stg_registration__applications')},
+    {'relation': ref('stg_registration__selection')},
+    {'relation': ref('stg_registration__revocations')},
+]) }}
 applications as (
     select * from {{ ref('stg_registration__applications') }}
     {{ among_changed_applications() }}

@@ -6,16 +6,10 @@
 ) }}
 
 with
-{% if is_incremental() -%}
-changed as (
-    select application_id from {{ ref('stg_registration__enrollments') }}
-    where {{ loaded_after_watermark('loaded_at') }}
-    union
-    select application_id from {{ ref('fct_applications') }}
-    where {{ loaded_after_watermark('source_loaded_at') }}
-),
-
-{% endif -%}
+{{ changed_applications([
+    {'relation': ref('stg_registration__enrollments')},
+    {'relation': ref('fct_applications'), 'loaded_at': 'source_loaded_at'},
+]) }}
 enrollments as (
     select * from {{ ref('stg_registration__enrollments') }}
     {{ among_changed_applications() }}

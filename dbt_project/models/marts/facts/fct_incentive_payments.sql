@@ -6,19 +6,11 @@
 ) }}
 
 with
-{% if is_incremental() -%}
-changed as (
-    select application_id from {{ ref('stg_registration__payments') }}
-    where {{ loaded_after_watermark('loaded_at') }}
-    union
-    select application_id from {{ ref('fct_applications') }}
-    where {{ loaded_after_watermark('source_loaded_at') }}
-    union
-    select application_id from {{ ref('stg_registration__enrollments') }}
-    where is_completed and {{ loaded_after_watermark('loaded_at') }}
-),
-
-{% endif -%}
+{{ changed_applications([
+    {'relation': ref('stg_registration__payments')},
+    {'relation': ref('fct_applications'), 'loaded_at': 'source_loaded_at'},
+    {'relation': ref('stg_registration__enrollments'), 'where': 'is_completed'},
+]) }}
 payments as (
     select * from {{ ref('stg_registration__payments') }}
     {{ among_changed_applications() }}
