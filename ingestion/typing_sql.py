@@ -46,17 +46,37 @@ def _day_first(raw: str) -> str:
     return f"({raw} like '%/%' or regexp_matches({raw}, '^[0-9]{{1,2}}-[0-9]{{1,2}}-[0-9]{{4}}'))"
 
 
-def _amount(text: str, thousands_dot: bool) -> str:
-    """SQL: a number in either locale as decimal(18,2), NULL when it does not parse."""
+def _amount(text: str, thousands_dot: bool, kind: str = "decimal(18,2)") -> str:
+    """SQL: a number in either locale as `kind`, NULL when it does not parse."""
     groups = "+" if thousands_dot else "{2,}"
     return (
         f"case when {text} like '%,%' "
-        f"then try_cast(replace(replace({text}, '.', ''), ',', '.') as decimal(18,2)) "
+        f"then try_cast(replace(replace({text}, '.', ''), ',', '.') as {kind}) "
         # The cheap contains() first: most amounts have no dot and skip the regex.
         f"when contains({text}, '.') "
         f"and regexp_full_match({text}, '-?[0-9]{{1,3}}([.][0-9]{{3}}){groups}') "
-        f"then try_cast(replace({text}, '.', '') as decimal(18,2)) "
-        f"else try_cast({text} as decimal(18,2)) end"
+        f"then try_cast(replace({text}, '.', '') as {kind}) "
+        f"else try_cast({text} as {kind}) end"
+    )
+
+
+def _whole_number(raw: str, thousands_dot: bool) -> str:
+    """SQL: an integer, NULL unless the text is a whole number.
+
+    DuckDB's own cast rounds ("1.5" becomes 2, ".5" 1) and reads "0x1F" as 31: a wave, a
+    tranche or a labour-force count would then load silently changed. Plain digits take the
+    cast; anything else is read like an amount (same locale rules: "2.527.000" is 2527000 in
+    any file, "4,0" or "4.0" is 4) and must have no fraction. Three digits after a lone
+    separator that is not the file's thousands dot ("1,000"; "4.000" in a comma-separated
+    file) are a thousands group in one convention and a fraction in the other: not guessed."""
+    number = _amount(raw, thousands_dot, "decimal(38,10)")
+    ambiguous = "[,]" if thousands_dot else "[.,]"
+    return (
+        # RE2 is cheaper here than ltrim() with a character set (measured: 0.035 s against
+        # 0.22 s per 1.4 M values).
+        f"case when regexp_full_match({raw}, '[+-]?[0-9]+') then try_cast({raw} as integer) "
+        f"when regexp_full_match({raw}, '[+-]?[0-9]{{1,3}}{ambiguous}[0-9]{{3}}') then null "
+        f"when {number} = trunc({number}) then try_cast({number} as integer) end"
     )
 
 
@@ -82,7 +102,7 @@ def typed(column: Column, thousands_dot: bool, raw: str) -> str:
             )
         return raw
     if kind == "integer":
-        return f"try_cast({raw} as integer)"
+        return _whole_number(raw, thousands_dot)
     if kind == "decimal":
         # An amount exported with its display format ("Rp600.000", "Rp 1.250.000,00", "IDR
         # 600000") is read without the currency, its dots as thousands (the rupiah format);

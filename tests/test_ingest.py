@@ -290,6 +290,33 @@ def test_amounts_in_rupiah_display_format(home: Path, inbox: Path, sep: str) -> 
     ]
 
 
+@pytest.mark.parametrize(
+    ("sep", "termin", "loaded"),
+    [
+        (",", "2", 2),
+        (",", "2.0", 2),  # a float column exported by a spreadsheet
+        (";", "2,0", 2),
+        (",", "1.5", None),  # DuckDB's cast alone would load 2
+        (",", ".5", None),  # and this 1
+        (",", "0x2", None),  # and this 2
+        (",", "2.000", None),  # 2 or 2000: not guessed
+        (";", "2,000", None),
+    ],
+)
+def test_integers_are_whole_numbers_never_rounded(
+    home: Path, inbox: Path, sep: str, termin: str, loaded: int | None
+) -> None:
+    rows = [payment(1, termin=termin)]
+    write(inbox, "pembayaran_gel01.csv", csv_text(rows, PAYMENT_COLUMNS, sep=sep))
+    run(home)
+    if loaded is None:
+        assert quarantine(home) == [("pembayaran_gel01.csv", 1, "invalid_type")]
+        assert query(home, "select count(*) from registration.payments") == [(0,)]
+    else:
+        assert quarantine(home) == []
+        assert query(home, "select termin from registration.payments") == [(loaded,)]
+
+
 def test_regency_code_in_kemendagri_dotted_notation(home: Path, inbox: Path) -> None:
     rows = apps(2)
     code = rows[0]["kode_kabkota"]

@@ -114,3 +114,40 @@ def test_long_form_accepts_februari_agustus(tmp_path: Path) -> None:
     with duckdb.connect(str(home / "raw.duckdb"), read_only=True) as conn:
         periods = conn.execute("select periode from labour_market.tpt_province order by 1")
         assert periods.fetchall() == [("Aug",), ("Feb",)]
+
+
+@pytest.mark.parametrize(
+    ("sep", "labour_force", "expected"),
+    [
+        (";", "2.527.000", 2527000),
+        (";", "2.527", 2527),  # Indonesian thousands dot
+        (",", "2.527.000", 2527000),
+        (",", "2527000", 2527000),
+        (",", "2.527", None),  # 2527 or 2.527: rejected, not rounded to 3
+        (",", "2527000.5", None),
+    ],
+)
+def test_labour_force_counts_in_either_number_format(
+    tmp_path: Path, sep: str, labour_force: str, expected: int | None
+) -> None:
+    home = tmp_path / "warehouse"
+    inbox = tmp_path / "inbox"
+    mark_synthetic(inbox)
+    header = ["kode_bps", "provinsi", "tahun", "periode", "angkatan_kerja", "penganggur"]
+    row = ["11", "Aceh", "2020", "Aug", f'"{labour_force}"', "167000"]
+    write(
+        inbox,
+        "bps_angkatan_kerja_provinsi_2020.csv",
+        sep.join(header) + "\n" + sep.join(row) + "\n",
+    )
+    report = ingest(Settings.from_env({"PRAKERJA_HOME": str(home)}), inbox)[0]
+    with duckdb.connect(str(home / "raw.duckdb"), read_only=True) as conn:
+        loaded = conn.execute(
+            "select angkatan_kerja from labour_market.labour_force_province"
+        ).fetchall()
+    if expected is None:
+        assert (report.rows_loaded, report.rule_counts) == (0, {"invalid_type": 1})
+        assert loaded == []
+    else:
+        assert (report.rows_loaded, report.rows_rejected) == (1, 0), report.errors
+        assert loaded == [(expected,)]
