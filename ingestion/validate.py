@@ -190,20 +190,28 @@ def build_checked(
     same_row = " and ".join(
         f"c.{quote(c.name)} is not distinct from r.{quote(c.name)}" for c in entity.columns
     )
+    # The key as the loader will type it (the same expressions as `t0` below), read from
+    # `staged` directly.
+    typed_key = ", ".join(
+        typed_native(c) if c.name in native else typed(c, thousands_dot, raw_text(c))
+        for c in (entity.column(k) for k in entity.primary_key)
+    )
     flags = "".join(f", {flag}" for flag in code_flags)
     # Typed values, duplicate marks and code flags: a CTE of the next statement, not a table
     # of its own (one materialisation less per file).
     typed_sql = f"""
         with hashed as materialized (
-            -- Exact copies, cheaply: one 64-bit hash of each row, computed once; the few rows
-            -- whose hash repeats are then grouped on their real values (a collision is not a
-            -- copy). No window partitioned (and sorted) by every column.
-            select _row_number, hash({raw_columns}) as row_hash
+            -- One 64-bit hash of each row's typed key, and one grouping on it, find both kinds
+            -- of duplicates: an exact copy of a row has the same key, and so does a row that
+            -- reuses a key. Only the rows whose key hash repeats (usually none) are compared
+            -- further, on their real values (a collision is not a copy); no window partitioned
+            -- by every column, and no second grouping of all keys for duplicate_key.
+            select _row_number, hash({typed_key}) as key_hash
             from staged
             where _malformed is null
         ),
         repeated_hashes as (
-            select row_hash from hashed group by 1 having count(*) > 1
+            select key_hash from hashed group by 1 having count(*) > 1
         ),
         candidates as (
             select s.*
@@ -211,7 +219,7 @@ def build_checked(
             semi join (
                 select h._row_number
                 from hashed as h
-                semi join repeated_hashes as x on x.row_hash = h.row_hash
+                semi join repeated_hashes as x on x.key_hash = h.key_hash
             ) as c on c._row_number = s._row_number
         ),
         repeated as (
@@ -221,13 +229,13 @@ def build_checked(
             having count(*) > 1
         ),
         copies as (
-            -- each repeated row's number and the number of its first occurrence
+            -- each candidate's number and, for an exact copy, its first occurrence's
             select c._row_number, r._dup_first
             from candidates as c
-            join repeated as r on {same_row}
+            left join repeated as r on {same_row}
         ),
         marked as (
-            select s.*, d._dup_first
+            select s.*, d._dup_first, d._row_number is not null as _key_repeats
             from staged as s
             left join copies as d on d._row_number = s._row_number
         ),
@@ -265,6 +273,7 @@ def build_checked(
     # read again from `staged` for the few quarantined rows, and personal fields that are
     # dropped (and have no rule) are then never even trimmed.
     typed_names = ", ".join(f"t.{v(c)}" for c in kept_values(entity))
+    typed_names += ", t._key_repeats"
     conn.execute(
         f"""
         create or replace temp table pre_key as
@@ -301,10 +310,11 @@ def _mark_duplicate_keys(conn: duckdb.DuckDBPyConnection, entity: Entity, file_n
             select {key_list} from pre_key where _rule is null
         ),
         repeated as (
-            -- keys used twice or more by valid rows of this file: the first row keeps it
+            -- keys used twice or more by valid rows of this file: the first row keeps it (only
+            -- rows whose key hash repeats can share a key, see build_checked)
             select {key_list}, min(_row_number) as _key_first
             from pre_key
-            where _rule is null
+            where _rule is null and _key_repeats
             group by all
             having count(*) > 1
         ),
