@@ -340,6 +340,11 @@ def _mark_duplicate_keys(conn: duckdb.DuckDBPyConnection, entity: Entity, file_n
         select _row_number, _reason from marked where _reason is not null
         """
     )
+    if not conn.execute("select count(*) from duplicate_keys").fetchall()[0][0]:
+        # Usually no row loses its key: `checked` is then pre_key itself, and the loader's
+        # reads of it (insert, quarantine, counts, first errors) join nothing.
+        conn.execute(f"create or replace temp view {CHECKED} as select * from pre_key")
+        return
     conn.execute(
         f"""
         create or replace temp view {CHECKED} as
