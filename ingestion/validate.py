@@ -46,11 +46,15 @@ def _bound(column: Column, value: object) -> str:
     return str(value)
 
 
+# The NIK's birth-date digits as numbers, computed once per row beside the code flags
+# (`_code_joins`): the NIK checks read them up to nine times (0.29 s per 1.4 M rows when each
+# read cast them from text again, 0.16 s once).
+NIK_DATE_PARTS = {"_nik_dd": 7, "_nik_mm": 9, "_nik_yy": 11}
+
+
 def _nik_invalid(column: Column) -> str:
     nik = f"t.{v(column)}"
-    dd = f"try_cast(substr({nik}, 7, 2) as integer)"
-    mm = f"try_cast(substr({nik}, 9, 2) as integer)"
-    yy = f"try_cast(substr({nik}, 11, 2) as integer)"
+    dd, mm, yy = (f"t.{name}" for name in NIK_DATE_PARTS)
     day = f"(case when {dd} > 40 then {dd} - 40 else {dd} end)"
     # Two-digit years: a year divisible by 4 is a leap year in 1904-2096, which covers birth
     # dates of applicants; 29 February is allowed then.
@@ -167,6 +171,10 @@ def _code_joins(entity: Entity) -> tuple[list[str], list[str]]:
             )
             flags.append("nik_p.code is not null as _nik_province_known")
             flags.append("nik_r.code is not null as _nik_regency_known")
+            flags.extend(
+                f"try_cast(substr(t0.{v(c)}, {start}, 2) as integer) as {name}"
+                for name, start in NIK_DATE_PARTS.items()
+            )
     return joins, flags
 
 
