@@ -47,10 +47,20 @@ def _day_first(raw: str) -> str:
 
 
 def _amount(text: str, thousands_dot: bool, kind: str = "decimal(18,2)") -> str:
-    """SQL: a number in either locale as `kind`, NULL when it does not parse."""
+    """SQL: a number in either locale as `kind`, NULL when it does not parse.
+
+    A comma is the decimal comma (`600.000,50`), except where the text can only be English
+    thousands groups: `600,000.00` (a dot after the commas) or `1,250,000` (two commas or
+    more). Read as Indonesian, the first would silently become 600.00. In a file that is not
+    `;`-separated, a lone comma before three digits (`600,000`) is either: not guessed."""
     groups = "+" if thousands_dot else "{2,}"
+    english = r"-?[0-9]{1,3}(,[0-9]{3})+[.][0-9]+|-?[0-9]{1,3}(,[0-9]{3}){2,}"
+    lone_comma = f"regexp_full_match({text}, '-?[0-9]{{1,3}},[0-9]{{3}}')"
+    ambiguous = "" if thousands_dot else f"when {text} like '%,%' and {lone_comma} then null "
     return (
-        f"case when {text} like '%,%' "
+        f"case when {text} like '%,%' and regexp_full_match({text}, '{english}') "
+        f"then try_cast(replace({text}, ',', '') as {kind}) {ambiguous}"
+        f"when {text} like '%,%' "
         f"then try_cast(replace(replace({text}, '.', ''), ',', '.') as {kind}) "
         # The cheap contains() first: most amounts have no dot and skip the regex.
         f"when contains({text}, '.') "

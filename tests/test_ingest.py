@@ -317,6 +317,31 @@ def test_integers_are_whole_numbers_never_rounded(
         assert query(home, "select termin from registration.payments") == [(loaded,)]
 
 
+@pytest.mark.parametrize(
+    ("amount", "loaded"),
+    [
+        ("600,000.00", "600000.00"),  # English: read as Indonesian it would be 600.00
+        ("Rp600,000.00", "600000.00"),
+        ("1,250,000", None),  # English, and then above the tranche: amount_out_of_rules
+        ("600,000", None),  # 600 or 600000 in a comma-separated file: not guessed
+        ("600000,00", "600000.00"),  # a decimal comma
+    ],
+)
+def test_amounts_with_english_thousands_commas(
+    home: Path, inbox: Path, amount: str, loaded: str | None
+) -> None:
+    write(inbox, "pembayaran_gel01.csv", csv_text([payment(1, jumlah=amount)], PAYMENT_COLUMNS))
+    run(home)
+    paid = query(home, "select cast(jumlah as varchar) from registration.payments")
+    if loaded is None:
+        rule = "amount_out_of_rules" if amount == "1,250,000" else "invalid_type"
+        assert quarantine(home) == [("pembayaran_gel01.csv", 1, rule)]
+        assert paid == []
+    else:
+        assert quarantine(home) == []
+        assert paid == [(loaded,)]
+
+
 def test_regency_code_in_kemendagri_dotted_notation(home: Path, inbox: Path) -> None:
     rows = apps(2)
     code = rows[0]["kode_kabkota"]

@@ -122,6 +122,8 @@ def test_long_form_accepts_februari_agustus(tmp_path: Path) -> None:
         (";", "2.527.000", 2527000),
         (";", "2.527", 2527),  # Indonesian thousands dot
         (",", "2.527.000", 2527000),
+        (",", "2,527,000", 2527000),  # English thousands commas
+        (",", "2,527", None),  # 2527 or 2.527: not guessed
         (",", "2527000", 2527000),
         (",", "2.527", None),  # 2527 or 2.527: rejected, not rounded to 3
         (",", "2527000.5", None),
