@@ -56,12 +56,14 @@ def _amount(text: str, thousands_dot: bool, kind: str = "decimal(18,2)") -> str:
     groups = "+" if thousands_dot else "{2,}"
     english = r"-?[0-9]{1,3}(,[0-9]{3})+[.][0-9]+|-?[0-9]{1,3}(,[0-9]{3}){2,}"
     lone_comma = f"regexp_full_match({text}, '-?[0-9]{{1,3}},[0-9]{{3}}')"
-    ambiguous = "" if thousands_dot else f"when {text} like '%,%' and {lone_comma} then null "
-    return (
-        f"case when {text} like '%,%' and regexp_full_match({text}, '{english}') "
+    ambiguous = "" if thousands_dot else f"when {lone_comma} then null "
+    with_comma = (
+        f"case when regexp_full_match({text}, '{english}') "
         f"then try_cast(replace({text}, ',', '') as {kind}) {ambiguous}"
-        f"when {text} like '%,%' "
-        f"then try_cast(replace(replace({text}, '.', ''), ',', '.') as {kind}) "
+        f"else try_cast(replace(replace({text}, '.', ''), ',', '.') as {kind}) end"
+    )
+    return (
+        f"case when {text} like '%,%' then {with_comma} "
         # The cheap contains() first: most amounts have no dot and skip the regex.
         f"when contains({text}, '.') "
         f"and regexp_full_match({text}, '-?[0-9]{{1,3}}([.][0-9]{{3}}){groups}') "

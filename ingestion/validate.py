@@ -281,7 +281,6 @@ def build_checked(
     # read again from `staged` for the few quarantined rows, and personal fields that are
     # dropped (and have no rule) are then never even trimmed.
     typed_names = ", ".join(f"t.{v(c)}" for c in kept_values(entity))
-    typed_names += ", t._key_repeats"
     conn.execute(
         f"""
         create or replace temp table pre_key as
@@ -291,7 +290,7 @@ def build_checked(
             from typed as t
             {joins}
         )
-        select t._row_number, {typed_names},
+        select t._row_number, {typed_names}, t._key_repeats,
                case t._check {rule_of} end as _rule,
                case t._check {reason_of} end as _reason
         from found as t

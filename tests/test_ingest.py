@@ -768,11 +768,9 @@ def test_duplicate_row_and_duplicate_key_first_occurrence_wins(home: Path, inbox
     assert first == [(1,)]
 
 
-def test_keys_equal_once_typed_are_duplicate_keys(tmp_path: Path) -> None:
+def test_keys_equal_once_typed_are_duplicate_keys(home: Path, inbox: Path) -> None:
     """Duplicates are found on the key as loaded: a padded id is the same application, and in
     the BPS table tahun 2020 and 2020.0 are the same year."""
-    home, inbox = tmp_path / "warehouse", tmp_path / "inbox"
-    mark_synthetic(inbox)
     rows = apps(2)
     rows.append(application(3, id_pendaftaran=f" {rows[0]['id_pendaftaran']} "))
     write(inbox, "pendaftaran_gel01.csv", csv_text(rows))
@@ -783,7 +781,7 @@ def test_keys_equal_once_typed_are_duplicate_keys(tmp_path: Path) -> None:
         "11,Aceh,2020,Aug,2527000,167000\n"
         "11,Aceh,2020.0,Aug,2527001,167000\n",
     )
-    reports = {r.file: r for r in ingest(Settings.from_env({"PRAKERJA_HOME": str(home)}), inbox)}
+    reports = run(home)
     assert reports["pendaftaran_gel01.csv"].rule_counts == {"duplicate_key": 1}
     assert reports["bps_angkatan_kerja_provinsi_2020.csv"].rule_counts == {"duplicate_key": 1}
 

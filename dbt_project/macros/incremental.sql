@@ -27,9 +27,10 @@
 {%- endmacro %}
 
 {#- In an incremental run, keeps only the rows of the applications listed in the model's
-    `changed` CTE (`changed_applications`: those with any contributing row loaded after the watermark). Pruning every
-    input before the joins makes an increment cost in proportion to the new loads, not to the
-    whole history; `newer_than_loaded` still decides which joined rows are written. -#}
+    `changed` CTE (written by `changed_applications` below: those with any contributing row
+    loaded after the watermark). Pruning every input before the joins makes an increment cost
+    in proportion to the new loads, not to the whole history; `newer_than_loaded` still decides
+    which joined rows are written. -#}
 {% macro among_changed_applications(column='application_id') -%}
     {%- if is_incremental() -%}
     where {{ column }} in (select application_id from changed)
