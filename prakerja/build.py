@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from prakerja import test_scope
 from prakerja.console import info, print_table
 from prakerja.errors import GateFailed, UsageError
 from prakerja.paths import DBT_PROJECT_DIR
@@ -68,6 +69,8 @@ class BuildResult:
     nodes: list[NodeFailure] = field(default_factory=list)
     build_db: Path | None = None
     warnings: list[str] = field(default_factory=list)
+    # facts whose scoped tests read only rows loaded since their tested-through mark
+    tests_since: dict[str, str] = field(default_factory=dict)
 
 
 def node_name(unique_id: str) -> str:
@@ -183,12 +186,14 @@ def build(
     select: list[str] | None = None,
     exclude: list[str] | None = None,
     full_refresh: bool = False,
+    all_tests: bool = False,
     engine: str = "duckdb",
 ) -> BuildResult:
     """Run `dbt build` (seeds, models, tests, unit tests) from raw.duckdb into build.duckdb.
 
     Raises UsageError when raw.duckdb is missing or dbt cannot start (profile, parse errors);
-    returns success=False with one entry per failed node when a model or test fails.
+    returns success=False with one entry per failed node when a model or test fails. Tests on
+    the incremental facts read only their untested rows unless `all_tests` (prakerja.test_scope).
     """
     if engine == "spark":
         return _build_on_spark(settings)
@@ -207,6 +212,9 @@ def build(
         args += ["--exclude", *exclude]
     if full_refresh:
         args.append("--full-refresh")
+    scope = test_scope.scope_for_build(settings, full_refresh=full_refresh, all_tests=all_tests)
+    if scope:
+        args += ["--vars", json.dumps({"tests_since": scope})]
 
     started = time.time()
     completed = run_dbt(settings, "build", args)
@@ -218,6 +226,10 @@ def build(
             "dbt build could not start (exit "
             f"{completed.returncode}):\n{_tail(completed.stdout + completed.stderr)}"
         )
+    manifest_path = dbt_work_dir(settings) / "target" / "manifest.json"
+    test_scope.record_after_build(
+        settings, results, json.loads(manifest_path.read_text(encoding="utf-8")), scope
+    )
     nodes, counts = failures_from_run_results(results)
     warnings = [
         str(r.get("unique_id")) for r in results.get("results", []) if r.get("status") == "warn"
@@ -229,6 +241,8 @@ def build(
     summary = f"dbt build {'passed' if success else 'FAILED'} in {seconds:.1f} s: " + ", ".join(
         f"{n} {status}" for status, n in sorted(counts.items())
     )
+    if scope:
+        summary += f"; tests on {', '.join(sorted(scope))} read only their new rows"
     return BuildResult(
         success=success,
         summary=summary,
@@ -238,6 +252,7 @@ def build(
         nodes=nodes,
         build_db=settings.build_db,
         warnings=warnings,
+        tests_since=scope,
     )
 
 
@@ -268,6 +283,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="rebuild the incremental facts from scratch instead of adding new loads",
     )
+    parser.add_argument(
+        "--all-tests",
+        action="store_true",
+        help="run every test on whole tables (by default tests on the incremental facts read "
+        "only their new rows, with a whole-table run at least every PRAKERJA_FULL_TESTS_DAYS)",
+    )
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -276,6 +297,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         select=args.select,
         exclude=args.exclude,
         full_refresh=args.full_refresh,
+        all_tests=args.all_tests,
         engine=args.engine,
     )
     info(result.summary)

@@ -7,6 +7,9 @@ PRAKERJA_ALERT_WEBHOOK      URL that receives the summary of a failed or gated n
 PRAKERJA_THREADS            dbt threads and DuckDB threads; 2
 PRAKERJA_MEMORY_LIMIT       DuckDB memory_limit for ingestion, build, checks, publish; 6GB
 PRAKERJA_LOCK_STALE_SECONDS a nightly lock older than this whose pid is dead is stale; 21600
+PRAKERJA_FULL_TESTS_DAYS    an incremental build runs every dbt test on whole tables at least this
+                            often (days); between, tests on the incremental facts read only their
+                            new rows (prakerja/test_scope.py); 7
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ class Settings:
     threads: int
     memory_limit: str
     lock_stale_seconds: int
+    full_tests_days: int = 7
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -63,6 +67,7 @@ class Settings:
             threads=_int(env, "PRAKERJA_THREADS", 2),
             memory_limit=env.get("PRAKERJA_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT,
             lock_stale_seconds=_int(env, "PRAKERJA_LOCK_STALE_SECONDS", 6 * 3600),
+            full_tests_days=_int(env, "PRAKERJA_FULL_TESTS_DAYS", 7),
         )
 
     # Locations fixed by DESIGN.md: other tools rely on them.

@@ -1,0 +1,159 @@
+"""Tests on the incremental facts read only the rows written since the last build that tested
+them (prakerja/test_scope.py, dbt_project/macros/tests/increment_scope.sql): a failed build
+leaves its rows to be tested again, the whole-table run comes back on schedule, and tests that
+the scope cannot prove (a uniqueness other than the fact's key) always read the whole table."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from prakerja import test_scope
+from prakerja.build import build
+from prakerja.settings import Settings
+from tests.test_dbt_support import FIRST_BATCH, FIXTURE_EXCLUDE, make_raw, settings_for
+
+# the incremental models: the four registration facts and the participants dimension
+INCREMENTAL = {
+    "dim_participants",
+    "fct_applications",
+    "fct_enrollments",
+    "fct_incentive_payments",
+    "fct_survey_responses",
+}
+COMPILED_TESTS = Path("dbt", "target", "compiled", "prakerja", "models", "marts", "facts")
+
+
+def _compiled_test(settings: Settings, prefix: str, mentioning: str = "") -> str:
+    """The compiled SQL of the one test whose file starts with `prefix` and mentions
+    `mentioning` (dbt shortens long test names to a hash)."""
+    folder = settings.home / COMPILED_TESTS / "_models.yml"
+    texts = [path.read_text(encoding="utf-8") for path in folder.glob(f"{prefix}*.sql")]
+    [text] = [text for text in texts if mentioning in text]
+    return text
+
+
+def _add_bad_application(settings: Settings, loaded_at: datetime) -> None:
+    """A selected application without its selection date (not_null_where fails on it), as if
+    written by a build at `loaded_at`; its own id and person, so no whole-table test sees it."""
+    with duckdb.connect(str(settings.build_db)) as con:
+        con.execute(
+            "insert into fct_applications by name select * replace ('APP-BAD' as application_id, "
+            "'PK-BAD' as participant_key, null as selection_date, ? as source_loaded_at) "
+            "from fct_applications where is_selected limit 1",
+            [loaded_at],
+        )
+
+
+def _state(settings: Settings) -> dict[str, dict[str, str]]:
+    facts: dict[str, dict[str, str]] = json.loads(
+        test_scope.state_path(settings).read_text(encoding="utf-8")
+    ).get("facts", {})
+    return facts
+
+
+@pytest.mark.slow
+def test_fact_tests_read_only_untested_rows_until_they_pass(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path / "warehouse")
+    make_raw(settings.raw_db, [FIRST_BATCH])
+    first = build(settings, exclude=FIXTURE_EXCLUDE)
+    assert first.success, first.failures
+    assert first.tests_since == {}  # a first build tests whole tables
+    marks = _state(settings)
+    assert set(marks) == INCREMENTAL
+    tested_through = datetime.fromisoformat(marks["fct_applications"]["tested_through"])
+    assert tested_through == datetime.fromisoformat(FIRST_BATCH.loaded_at)
+
+    # an old bad row, below the mark, is outside the scope: scoped tests do not read it
+    _add_bad_application(settings, tested_through - timedelta(days=1))
+    scoped = build(settings, exclude=FIXTURE_EXCLUDE)
+    assert scoped.success, scoped.failures
+    assert set(scoped.tests_since) == INCREMENTAL
+    not_null = _compiled_test(settings, "not_null_where_fct_applications_selection_date")
+    assert "source_loaded_at > cast('2026-11-20 01:00:00'" in not_null
+    unique_key = _compiled_test(settings, "unique_fct_applications_application_id")
+    assert "source_loaded_at >" in unique_key
+    # (participant, wave) is not the fact's key: delete+insert proves nothing about it
+    combination = _compiled_test(settings, "unique_combination_of_columns", "participant_key")
+    assert "fct_applications" in combination and "source_loaded_at" not in combination
+    # ... and the whole-table run finds it
+    full = build(settings, exclude=FIXTURE_EXCLUDE, all_tests=True)
+    assert not full.success
+    assert any("not_null_where_fct_applications_selection_date" in f for f in full.failures)
+
+
+@pytest.mark.slow
+def test_rows_of_a_failed_build_are_tested_again_by_the_next(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path / "warehouse")
+    make_raw(settings.raw_db, [FIRST_BATCH])
+    assert build(settings, exclude=FIXTURE_EXCLUDE).success
+    before = _state(settings)["fct_applications"]
+    newer = datetime.fromisoformat(before["tested_through"]) + timedelta(hours=1)
+    _add_bad_application(settings, newer)
+
+    for _ in range(2):  # the mark does not move past rows whose tests failed
+        failed = build(settings, exclude=FIXTURE_EXCLUDE)
+        assert not failed.success
+        assert any("not_null_where_fct_applications_selection_date" in f for f in failed.failures)
+        assert _state(settings)["fct_applications"] == before
+
+    # a full refresh rebuilds the fact from the raw rows, tests it whole and sets the mark again
+    refreshed = build(settings, exclude=FIXTURE_EXCLUDE, full_refresh=True)
+    assert refreshed.success, refreshed.failures
+    assert refreshed.tests_since == {}
+    assert _state(settings)["fct_applications"]["tested_through"] == before["tested_through"]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _settings_with_marks(tmp_path: Path, full_tests_at: datetime, days: int = 7) -> Settings:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    settings = Settings.from_env(
+        {"PRAKERJA_HOME": str(tmp_path), "PRAKERJA_FULL_TESTS_DAYS": str(days)}
+    )
+    with duckdb.connect(str(settings.build_db)) as con:
+        con.execute("create table fct_a (source_loaded_at timestamp)")
+        con.execute("create table fct_b (source_loaded_at timestamp)")
+    marks = {"tested_through": "2026-11-20 01:00:00", "full_tests_at": full_tests_at.isoformat()}
+    state = test_scope.state_path(settings)
+    state.parent.mkdir(parents=True)
+    state.write_text(json.dumps({"facts": {"fct_a": marks, "fct_b": marks, "fct_gone": marks}}))
+    return settings
+
+
+def test_scope_keeps_marks_only_while_they_can_be_trusted(tmp_path: Path) -> None:
+    recent = _now() - timedelta(days=1)
+    settings = _settings_with_marks(tmp_path, recent)
+    # a fact table that is no longer there loses its mark; the others are scoped
+    scope = test_scope.scope_for_build(settings, full_refresh=False, all_tests=False)
+    assert scope == {"fct_a": "2026-11-20 01:00:00", "fct_b": "2026-11-20 01:00:00"}
+    assert set(_state(settings)) == {"fct_a", "fct_b"}
+    # --all-tests reads whole tables but keeps the marks
+    assert test_scope.scope_for_build(settings, full_refresh=False, all_tests=True) == {}
+    assert set(_state(settings)) == {"fct_a", "fct_b"}
+    # a full refresh forgets them
+    assert test_scope.scope_for_build(settings, full_refresh=True, all_tests=False) == {}
+    assert _state(settings) == {}
+
+
+def test_whole_table_run_comes_back_after_the_configured_days(tmp_path: Path) -> None:
+    settings = _settings_with_marks(tmp_path, _now() - timedelta(days=3), days=3)
+    assert test_scope.scope_for_build(settings, full_refresh=False, all_tests=False) == {}
+    settings = _settings_with_marks(tmp_path / "b", _now() - timedelta(days=2), days=3)
+    assert set(test_scope.scope_for_build(settings, full_refresh=False, all_tests=False)) == {
+        "fct_a",
+        "fct_b",
+    }
+
+
+def test_missing_build_file_forgets_every_mark(tmp_path: Path) -> None:
+    settings = _settings_with_marks(tmp_path, _now())
+    settings.build_db.unlink()
+    assert test_scope.scope_for_build(settings, full_refresh=False, all_tests=False) == {}
+    assert _state(settings) == {}
