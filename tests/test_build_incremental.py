@@ -22,8 +22,9 @@ from tests.test_dbt_support import (
 )
 
 FACTS = ["fct_applications", "fct_enrollments", "fct_incentive_payments", "fct_survey_responses"]
-# Only the incremental facts are rebuilt between the snapshots (their tests run with them).
-FACT_SELECTION = FACTS
+# Only the incremental models (the facts and dim_participants, built from fct_applications) are
+# rebuilt between the snapshots (their tests run with them).
+FACT_SELECTION = [*FACTS, "dim_participants"]
 LATE_LOAD_ID = "L3"
 LATE_LOADED_AT = "2026-11-22 01:00:00"
 
@@ -31,7 +32,8 @@ LATE_LOADED_AT = "2026-11-22 01:00:00"
 def _snapshot(settings: Settings) -> dict[str, list[tuple[object, ...]]]:
     with duckdb.connect(str(settings.build_db), read_only=True) as con:
         return {
-            table: con.execute(f"select * from {table} order by all").fetchall() for table in FACTS
+            table: con.execute(f"select * from {table} order by all").fetchall()
+            for table in FACT_SELECTION
         }
 
 
@@ -99,13 +101,15 @@ def test_incremental_build_after_new_loads_equals_a_full_refresh(tmp_path: Path)
     run_sql = settings.home / "dbt" / "target" / "run" / "prakerja" / "models" / "marts"
     applications_sql = (run_sql / "facts" / "fct_applications.sql").read_text()
     assert "delete from" in applications_sql.lower()
+    participants_sql = (run_sql / "dimensions" / "dim_participants.sql").read_text()
+    assert "delete from" in participants_sql.lower()
     after_increment = _snapshot(settings)
 
     refreshed = build(settings, select=FACT_SELECTION, full_refresh=True)
     assert refreshed.success, refreshed.failures
     after_refresh = _snapshot(settings)
 
-    for table in FACTS:
+    for table in FACT_SELECTION:
         assert after_increment[table] == after_refresh[table], table
     with duckdb.connect(str(settings.build_db), read_only=True) as con:
         loads = con.execute(
