@@ -1,9 +1,10 @@
 """Helpers for the impact tests (no tests here): simulated lottery data with a known effect, and
 a throw-away dbt project that builds only the impact models on top of those facts.
 
-The harness does not depend on the rest of the dbt project: the three facts the impact models
-read (fct_applications, dim_participants, fct_survey_responses) are stand-in models over Parquet
-files, with the columns docs/architecture.md fixes for them."""
+The harness does not depend on the rest of the dbt project: the tables the impact models read
+(fct_applications, fct_survey_responses; dim_participants, which they no longer join, is kept
+as a stand-in too) are models over Parquet files, with the columns docs/architecture.md fixes
+for them."""
 
 from __future__ import annotations
 
@@ -118,6 +119,7 @@ def simulate(scenario: Scenario) -> dict[str, pd.DataFrame]:
             "participant_key": people["participant_key"],
             "wave_number": people["wave_number"].astype("int32"),
             "registered_at": people["registered_at"],
+            "birth_year": people["birth_year"].astype("int32"),
             "province_code_bps": people["province_code_bps"],
             "gender": people["gender"],
             "education": people["education"],

@@ -8,3 +8,28 @@
         var_samp(case when treated = 1 then {{ value }} end) as var_t,
         var_samp(case when treated = 0 then {{ value }} end) as var_c
 {%- endmacro %}
+
+{#- The same moments from rows that stand for `weight` identical observations each (a sample
+    collapsed to its distinct values first): n, the weighted mean, and the sample variance from
+    the weighted sums of x and x squared (exact for the 0/1 covariates and whole ages this is
+    used on). -#}
+{% macro weighted_arm_moments(value, weight) -%}
+    {%- for arm, flag in [('t', 1), ('c', 0)] %}
+        sum(case when treated = {{ flag }} then {{ weight }} else 0 end) as n_{{ arm }},
+        sum(case when treated = {{ flag }} then {{ weight }} * {{ value }} end)
+            / sum(case when treated = {{ flag }} then {{ weight }} end) as mean_{{ arm }},
+        case when sum(case when treated = {{ flag }} then {{ weight }} else 0 end) > 1 then
+            greatest(
+                0.0,
+                (
+                    sum(case when treated = {{ flag }}
+                        then {{ weight }} * {{ value }} * {{ value }} end)
+                    - sum(case when treated = {{ flag }} then {{ weight }} * {{ value }} end)
+                    * sum(case when treated = {{ flag }} then {{ weight }} * {{ value }} end)
+                    / sum(case when treated = {{ flag }} then {{ weight }} end)
+                )
+                / (sum(case when treated = {{ flag }} then {{ weight }} end) - 1)
+            )
+        end as var_{{ arm }}{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}

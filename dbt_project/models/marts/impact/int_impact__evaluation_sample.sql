@@ -12,14 +12,12 @@ with eligible as (
         education,
         employment_status,
         registered_at,
+        -- the application's own birth year: ingestion checks it against the NIK's date digits,
+        -- so every application of one person carries the same (no join to dim_participants)
+        birth_year,
         case when is_selected then 1 else 0 end as treated
     from {{ ref('fct_applications') }}
     where is_eligible
-),
-
-participants as (
-    select participant_key, birth_year
-    from {{ ref('dim_participants') }}
 ),
 
 -- A repeated evaluation answer for one application keeps the latest (the survey's final word).
@@ -66,7 +64,7 @@ select
     e.gender,
     e.education,
     e.employment_status,
-    cast(extract(year from e.registered_at) - p.birth_year as double) as age_years,
+    cast(extract(year from e.registered_at) - e.birth_year as double) as age_years,
     case when v.application_id is null then 0 else 1 end as responded,
     -- 0/1 as double: a 1.0 literal is a decimal on Spark, whose averages would be rounded.
     cast(case when v.is_employed then 1 when not v.is_employed then 0 end as double) as employed,
@@ -75,7 +73,5 @@ select
     cast(case when v.started_business then 1 when not v.started_business then 0 end as double)
         as started_business
 from eligible as e
-left join participants as p
-    on e.participant_key = p.participant_key
 left join evaluation as v
     on e.application_id = v.application_id

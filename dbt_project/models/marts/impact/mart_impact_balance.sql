@@ -24,27 +24,36 @@ populations as (
     where responded = 1
 ),
 
-covariate_values as (
-    select population, wave_number, treated, 'age_years' as covariate, age_years as x
+-- The sample collapsed to its distinct covariate profiles: a few thousand cells with their
+-- head counts instead of 20 M applications, before the 13 covariates multiply the rows.
+cells as (
+    select population, wave_number, treated, age_years, gender, education, employment_status,
+        count(*) as n
     from populations
+    group by population, wave_number, treated, age_years, gender, education, employment_status
+),
+
+covariate_values as (
+    select population, wave_number, treated, n, 'age_years' as covariate, age_years as x
+    from cells
     where age_years is not null
     union all
-    select population, wave_number, treated, 'female' as covariate,
+    select population, wave_number, treated, n, 'female' as covariate,
         cast(case when gender = 'female' then 1 else 0 end as double) as x
-    from populations
+    from cells
     where gender is not null
     {% for level in education_levels %}
     union all
-    select population, wave_number, treated, 'education_{{ level }}' as covariate,
+    select population, wave_number, treated, n, 'education_{{ level }}' as covariate,
         cast(case when education = '{{ level }}' then 1 else 0 end as double) as x
-    from populations
+    from cells
     where education is not null
     {% endfor %}
     {% for status in employment_statuses %}
     union all
-    select population, wave_number, treated, 'employment_{{ status }}' as covariate,
+    select population, wave_number, treated, n, 'employment_{{ status }}' as covariate,
         cast(case when employment_status = '{{ status }}' then 1 else 0 end as double) as x
-    from populations
+    from cells
     where employment_status is not null
     {% endfor %}
 ),
@@ -54,7 +63,7 @@ arm_by_wave as (
         population,
         wave_number,
         covariate,
-        {{ arm_moments('x') }}
+        {{ weighted_arm_moments('x', 'n') }}
     from covariate_values
     group by population, wave_number, covariate
 ),
@@ -63,7 +72,7 @@ arm_all_waves as (
     select
         population,
         covariate,
-        {{ arm_moments('x') }}
+        {{ weighted_arm_moments('x', 'n') }}
     from covariate_values
     group by population, covariate
 ),

@@ -50,6 +50,29 @@ labelled as (
     left join courses as c on f.course_listing_key = c.course_listing_key
 ),
 
+-- One row per person and cell first: the five distinct counts of people below become plain
+-- sums, instead of five distinct aggregates over every answer.
+per_person as (
+    select
+        wave_number,
+        province_code_bps,
+        gender,
+        course_category,
+        survey_type,
+        arm,
+        participant_key,
+        min(cohort_year) as cohort_year,
+        max(case when is_employed then 1 else 0 end) as employed,
+        max(case when has_new_job then 1 else 0 end) as new_job,
+        max(case when started_business then 1 else 0 end) as started_business,
+        max(case when skills_improved then 1 else 0 end) as skills_improved,
+        sum(monthly_income_rp) as income_sum,
+        count(monthly_income_rp) as income_answers
+    from labelled
+    group by wave_number, province_code_bps, gender, course_category, survey_type, arm,
+        participant_key
+),
+
 grouped as (
     select
         wave_number,
@@ -59,13 +82,17 @@ grouped as (
         survey_type,
         arm,
         min(cohort_year) as cohort_year,
-        count(distinct participant_key) as respondents,
-        count(distinct case when is_employed then participant_key end) as employed,
-        count(distinct case when has_new_job then participant_key end) as new_job,
-        count(distinct case when started_business then participant_key end) as started_business,
-        count(distinct case when skills_improved then participant_key end) as skills_improved,
-        avg(monthly_income_rp) as mean_monthly_income_rp
-    from labelled
+        count(participant_key) as respondents,
+        sum(case when participant_key is not null then employed else 0 end) as employed,
+        sum(case when participant_key is not null then new_job else 0 end) as new_job,
+        sum(case when participant_key is not null then started_business else 0 end)
+            as started_business,
+        sum(case when participant_key is not null then skills_improved else 0 end)
+            as skills_improved,
+        -- the mean over every answer, as avg() would give
+        sum(income_sum) / cast(nullif(sum(income_answers), 0) as double)
+            as mean_monthly_income_rp
+    from per_person
     group by wave_number, province_code_bps, gender, course_category, survey_type, arm
 )
 
