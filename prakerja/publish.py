@@ -164,23 +164,26 @@ def _served_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[tuple[s
 
 def _checkpointed(build_db: Path) -> None:
     """Fold a WAL dbt left beside build.duckdb into the file, so a byte copy of the file is the
-    whole database (the caller holds the run lock: nothing else writes build.duckdb)."""
+    whole database. The content does not change, so neither does the modification time that
+    `latest_check_passed` compares with the last data-quality run."""
     import duckdb
 
     if not build_db.with_name(build_db.name + ".wal").exists():
         return
-    con = duckdb.connect(str(build_db))
+    before = build_db.stat()
+    con = duckdb.connect(str(build_db))  # fails while a build holds the file
     try:
         con.execute("checkpoint")
     finally:
         con.close()
+    os.utime(build_db, ns=(before.st_atime_ns, before.st_mtime_ns))
 
 
 def _keep_only_served(con: duckdb.DuckDBPyConnection) -> list[str]:
     """In the copied build file: make every served relation a table in `main`, then drop
     everything else (staging views that point at raw.duckdb, seeds, other schemas). raw.duckdb
-    is attached, so a served view can still be read once into a table. Returns the served
-    names."""
+    and build.duckdb are attached, so a served view can still be read once into a table.
+    Returns the served names."""
     catalog = con.execute("select current_database()").fetchall()[0][0]
     served = _served_tables(con, catalog)
     if not served:
@@ -278,19 +281,24 @@ def write_release(settings: Settings, run_id: str) -> Release:
     # The release starts as a byte copy of build.duckdb (seconds, in the kernel), trimmed to
     # the served tables, instead of re-inserting every row of the four 40 M-row facts.
     _checkpointed(settings.build_db)
-    shutil.copyfile(settings.build_db, tmp)
-    try:
-        con = duckdb.connect(str(tmp), config={"threads": settings.threads})
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    con = duckdb.connect(":memory:", config={"threads": settings.threads})
     try:
         con.execute(f"set memory_limit = '{settings.memory_limit}'")
         con.execute("set enable_progress_bar = false")  # it prints even without a terminal
+        # Attached read-only for the whole copy: a build still writing the file makes this fail
+        # (DuckDB's file lock), and no build can start writing it until the copy is done. Under
+        # its dbt name, so the copied views that read it (dbt qualifies them) still resolve.
+        con.execute(f"attach '{settings.build_db}' as build (read_only)")
+        if settings.build_db.with_name(settings.build_db.name + ".wal").exists():
+            raise DataError(f"{settings.build_db} was written during publish: try again")
+        shutil.copyfile(settings.build_db, tmp)
+        con.execute(f"attach '{tmp}' as release")
+        con.execute("use release")
         has_raw = settings.raw_db.exists()
         if has_raw:
             con.execute(f"attach '{settings.raw_db}' as raw (read_only)")
         served = _keep_only_served(con)
+        con.execute("detach build")
         _copy_dq_history(con, has_raw)
         if has_raw:
             con.execute("detach raw")
@@ -306,7 +314,7 @@ def write_release(settings: Settings, run_id: str) -> Release:
             [run_id, published_at.replace(tzinfo=None), revision, json.dumps(tables)],
         )
         _check_no_pii_columns(con)
-        con.execute("checkpoint")
+        con.execute("checkpoint release")
     except BaseException:
         con.close()
         tmp.unlink(missing_ok=True)

@@ -4,6 +4,8 @@ points at raw.duckdb, no seed, no other schema), and no change left behind in a 
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -64,7 +66,8 @@ def test_release_keeps_served_tables_and_drops_everything_else(home: Path) -> No
             "create view main.stg_rows as select * from raw.data.rows",
             "create table main.province_crosswalk as select 1 as seed_value",
             "create table main.fct_rows as select id from main.stg_rows",
-            "create view main.mart_rows as select count(*) as n from main.stg_rows",
+            # dbt qualifies what its views read with the database name
+            'create view main.mart_rows as select count(*) as n from "build"."main"."stg_rows"',
             "create schema marts_custom",
             "create table marts_custom.dim_ids as select id from main.stg_rows where id < 2",
             "create schema dbt_test__audit",
@@ -117,6 +120,44 @@ def test_changes_still_in_the_build_wal_are_published(home: Path) -> None:
     release = publishing.write_release(settings, RUN_ID)
 
     assert release.tables["fct_rows"] == 6
+
+
+def test_the_check_gate_still_holds_after_the_wal_is_folded_in(home: Path) -> None:
+    settings = _settings(home)
+    _raw(settings)
+    _build(settings, ["create table main.fct_rows as select * from raw.data.rows"], keep_wal=True)
+    built = settings.build_db.stat().st_mtime_ns
+
+    publishing.write_release(settings, RUN_ID)
+
+    # folding the WAL in changes no content: build.duckdb keeps the time the gate compares
+    assert settings.build_db.stat().st_mtime_ns == built
+
+
+def test_a_build_writing_the_file_stops_publish(home: Path) -> None:
+    settings = _settings(home)
+    _raw(settings)
+    _build(settings, ["create table main.fct_rows as select * from raw.data.rows"])
+    # another process holds build.duckdb for writing, as dbt does during a build
+    writer = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True);"
+            " time.sleep(60)",
+            str(settings.build_db),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "ready"
+        with pytest.raises(duckdb.IOException, match="lock"):
+            publishing.write_release(settings, RUN_ID)
+    finally:
+        writer.kill()
+        writer.wait()
+    assert not list(settings.releases_dir.iterdir())
 
 
 def test_nothing_to_serve_is_an_error_and_leaves_no_file(home: Path) -> None:
