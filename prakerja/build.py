@@ -69,7 +69,7 @@ class BuildResult:
     nodes: list[NodeFailure] = field(default_factory=list)
     build_db: Path | None = None
     warnings: list[str] = field(default_factory=list)
-    # facts whose scoped tests read only rows loaded since their tested-through mark
+    # tests (unique_id) that read only rows loaded since their model's tested-through mark
     tests_since: dict[str, str] = field(default_factory=dict)
 
 
@@ -242,7 +242,7 @@ def build(
         f"{n} {status}" for status, n in sorted(counts.items())
     )
     if scope:
-        summary += f"; tests on {', '.join(sorted(scope))} read only their new rows"
+        summary += f"; {len(scope)} tests on incremental models read only their new rows"
     return BuildResult(
         success=success,
         summary=summary,

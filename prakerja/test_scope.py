@@ -4,15 +4,18 @@ An incremental build writes a few million rows into 40 M-row facts; reading the 
 again in every test cost more than writing them. dbt_project/macros/tests/increment_scope.sql
 restricts the tests where that proves the same thing (row-level tests, and `unique` on a fact's
 own key) to rows with `source_loaded_at` after the fact's *tested-through* mark, passed as the
-dbt var `tests_since` ({fact: timestamp}).
+dbt var `tests_since` ({test unique_id: timestamp}).
 
-The marks live in `$PRAKERJA_HOME/dbt/tested_through.json`, per fact: `tested_through` and
-`full_tests_at` (when its tests last read the whole table). A fact's mark moves to its newest
-`source_loaded_at` only when, in one build, its model succeeded and every test attached to it
-ran and passed; any other outcome leaves the old mark, so rows a failed build wrote are tested
-again by the next one. A fact's tests read the whole table:
-- on a first build, a `--full-refresh`, or when build.duckdb or the fact table is missing
-  (the table was built from scratch, so its rows are not the ones tested before);
+The marks live in `$PRAKERJA_HOME/dbt/tested_through.json`, per fact: `tested_through`,
+`full_tests_at` (when its tests last read the whole table) and `tests` (the tests that passed
+with it). A fact's mark moves to its newest `source_loaded_at` only when, in one build, its
+model succeeded and every test attached to it ran and passed; any other outcome leaves the old
+mark, so rows a failed build wrote are tested again by the next one. Only the tests listed
+with the mark are scoped: a test added (or whose arguments changed) reads the whole table once.
+A fact's tests read the whole table:
+- on a first build, a `--full-refresh`, or when build.duckdb or the fact table is missing, or
+  the table's newest `source_loaded_at` is older than the mark (it was rebuilt or restored,
+  so its rows are not the ones tested before);
 - when its last whole-table test run is PRAKERJA_FULL_TESTS_DAYS old, and on
   `prakerja build --all-tests` (a parent dimension that lost a key is caught there).
 """
@@ -55,39 +58,53 @@ def _write(settings: Settings, data: dict[str, Any]) -> None:
     tmp.replace(path)
 
 
-def _existing_facts(build_db: Path) -> set[str]:
-    """Tables of build.duckdb that carry a `source_loaded_at` watermark."""
+def _newest_loads(build_db: Path) -> dict[str, str | None]:
+    """Each table of build.duckdb that carries a `source_loaded_at` watermark, with its newest."""
     import duckdb
 
     con = duckdb.connect(str(build_db), read_only=True)
     try:
-        rows = con.execute(
-            "select table_name from information_schema.columns "
-            "where table_schema = 'main' and column_name = 'source_loaded_at'"
-        ).fetchall()
+        tables = [
+            str(row[0])
+            for row in con.execute(
+                "select table_name from information_schema.columns "
+                "where table_schema = 'main' and column_name = 'source_loaded_at'"
+            ).fetchall()
+        ]
+        newest: dict[str, str | None] = {}
+        for table in tables:
+            (value,) = con.execute(f'select max(source_loaded_at) from "{table}"').fetchall()[0]
+            newest[table] = None if value is None else value.isoformat(sep=" ")
+        return newest
     finally:
         con.close()
-    return {str(row[0]) for row in rows}
 
 
 def scope_for_build(settings: Settings, *, full_refresh: bool, all_tests: bool) -> dict[str, str]:
-    """The `tests_since` var for this build: {fact: tested-through timestamp} for the facts
-    whose tests may read only new rows. Forgets the marks that can no longer be trusted."""
+    """The `tests_since` var for this build: {test unique_id: tested-through timestamp} for the
+    tests that may read only new rows. Forgets the marks that can no longer be trusted."""
     if full_refresh or not settings.build_db.exists():
         _write(settings, {})
         return {}
-    facts: dict[str, dict[str, str]] = dict(_read(settings).get("facts", {}))
-    present = _existing_facts(settings.build_db)
-    kept = {fact: marks for fact, marks in facts.items() if fact in present}
+    facts: dict[str, dict[str, Any]] = dict(_read(settings).get("facts", {}))
+    newest = _newest_loads(settings.build_db)
+    kept = {
+        fact: marks
+        for fact, marks in facts.items()
+        if newest.get(fact) is not None
+        and datetime.fromisoformat(str(newest[fact]))
+        >= datetime.fromisoformat(marks["tested_through"])
+    }
     if kept != facts:
         _write(settings, {"facts": kept})
     if all_tests:
         return {}
     period = timedelta(days=settings.full_tests_days)
     return {
-        fact: marks["tested_through"]
-        for fact, marks in kept.items()
+        test: marks["tested_through"]
+        for marks in kept.values()
         if _now() - datetime.fromisoformat(marks["full_tests_at"]) < period
+        for test in marks.get("tests", [])
     }
 
 
@@ -121,23 +138,28 @@ def record_after_build(
         attached = node.get("attached_node")
         if node.get("resource_type") == "test" and attached:
             tests_of.setdefault(str(attached), []).append(unique_id)
-    passed = []
+    passed: dict[str, list[str]] = {}  # fact -> the tests that passed with it
     for unique_id, node in nodes.items():
         if node.get("resource_type") != "model":
             continue
         if node.get("config", {}).get("materialized") != "incremental":
             continue
-        checks = [unique_id, *tests_of.get(unique_id, [])]
-        if all(status.get(check) in _PASSED for check in checks):
-            passed.append(str(node.get("alias") or node.get("name")))
+        tests = sorted(tests_of.get(unique_id, []))
+        if all(status.get(check) in _PASSED for check in [unique_id, *tests]):
+            passed[str(node.get("alias") or node.get("name"))] = tests
     if not passed or not settings.build_db.exists():
         return
-    facts: dict[str, dict[str, str]] = dict(_read(settings).get("facts", {}))
+    facts: dict[str, dict[str, Any]] = dict(_read(settings).get("facts", {}))
     now = _now().isoformat()
-    for fact, newest in _max_loaded_at(settings.build_db, passed).items():
-        full_at = facts.get(fact, {}).get("full_tests_at") if fact in scope else now
+    for fact, newest in _max_loaded_at(settings.build_db, list(passed)).items():
+        scoped = any(test in scope for test in passed[fact])
+        full_at = facts.get(fact, {}).get("full_tests_at") if scoped else now
         if full_at is not None:
-            facts[fact] = {"tested_through": newest, "full_tests_at": full_at}
+            facts[fact] = {
+                "tested_through": newest,
+                "full_tests_at": full_at,
+                "tests": passed[fact],
+            }
     _write(settings, {"facts": facts})
 
 

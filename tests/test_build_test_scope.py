@@ -68,11 +68,23 @@ def test_fact_tests_read_only_untested_rows_until_they_pass(tmp_path: Path) -> N
     tested_through = datetime.fromisoformat(marks["fct_applications"]["tested_through"])
     assert tested_through == datetime.fromisoformat(FIRST_BATCH.loaded_at)
 
+    # a test the marks do not list (as if just added) reads its whole table once
+    state = json.loads(test_scope.state_path(settings).read_text(encoding="utf-8"))
+    enrollments = state["facts"]["fct_enrollments"]
+    [new_test] = [t for t in enrollments["tests"] if ".not_null_fct_enrollments_price_rp." in t]
+    enrollments["tests"].remove(new_test)
+    test_scope.state_path(settings).write_text(json.dumps(state), encoding="utf-8")
+
     # an old bad row, below the mark, is outside the scope: scoped tests do not read it
     _add_bad_application(settings, tested_through - timedelta(days=1))
     scoped = build(settings, exclude=FIXTURE_EXCLUDE)
     assert scoped.success, scoped.failures
-    assert set(scoped.tests_since) == INCREMENTAL
+    for model in INCREMENTAL:
+        assert any(f"_{model}_" in test for test in scoped.tests_since), model
+    assert new_test not in scoped.tests_since
+    assert "source_loaded_at" not in _compiled_test(settings, "not_null_fct_enrollments_price_rp")
+    # ... and is listed with the mark from now on
+    assert new_test in _state(settings)["fct_enrollments"]["tests"]
     not_null = _compiled_test(settings, "not_null_where_fct_applications_selection_date")
     assert "source_loaded_at > cast('2026-11-20 01:00:00'" in not_null
     unique_key = _compiled_test(settings, "unique_fct_applications_application_id")
@@ -112,27 +124,47 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _settings_with_marks(tmp_path: Path, full_tests_at: datetime, days: int = 7) -> Settings:
+MARK = "2026-11-20 01:00:00"
+
+
+def _settings_with_marks(
+    tmp_path: Path, full_tests_at: datetime, days: int = 7, newest_b: str = MARK
+) -> Settings:
     tmp_path.mkdir(parents=True, exist_ok=True)
     settings = Settings.from_env(
         {"PRAKERJA_HOME": str(tmp_path), "PRAKERJA_FULL_TESTS_DAYS": str(days)}
     )
     with duckdb.connect(str(settings.build_db)) as con:
-        con.execute("create table fct_a (source_loaded_at timestamp)")
-        con.execute("create table fct_b (source_loaded_at timestamp)")
-    marks = {"tested_through": "2026-11-20 01:00:00", "full_tests_at": full_tests_at.isoformat()}
+        con.execute(f"create table fct_a as select timestamp '{MARK}' as source_loaded_at")
+        con.execute(f"create table fct_b as select timestamp '{newest_b}' as source_loaded_at")
     state = test_scope.state_path(settings)
     state.parent.mkdir(parents=True)
-    state.write_text(json.dumps({"facts": {"fct_a": marks, "fct_b": marks, "fct_gone": marks}}))
+    state.write_text(
+        json.dumps(
+            {
+                "facts": {
+                    fact: {
+                        "tested_through": MARK,
+                        "full_tests_at": full_tests_at.isoformat(),
+                        "tests": [f"test.p.not_null_{fact}_x.1"],
+                    }
+                    for fact in ("fct_a", "fct_b", "fct_gone")
+                }
+            }
+        )
+    )
     return settings
+
+
+SCOPED = {"test.p.not_null_fct_a_x.1": MARK, "test.p.not_null_fct_b_x.1": MARK}
 
 
 def test_scope_keeps_marks_only_while_they_can_be_trusted(tmp_path: Path) -> None:
     recent = _now() - timedelta(days=1)
     settings = _settings_with_marks(tmp_path, recent)
-    # a fact table that is no longer there loses its mark; the others are scoped
+    # a fact table that is no longer there loses its mark; the tests of the others are scoped
     scope = test_scope.scope_for_build(settings, full_refresh=False, all_tests=False)
-    assert scope == {"fct_a": "2026-11-20 01:00:00", "fct_b": "2026-11-20 01:00:00"}
+    assert scope == SCOPED
     assert set(_state(settings)) == {"fct_a", "fct_b"}
     # --all-tests reads whole tables but keeps the marks
     assert test_scope.scope_for_build(settings, full_refresh=False, all_tests=True) == {}
@@ -142,14 +174,18 @@ def test_scope_keeps_marks_only_while_they_can_be_trusted(tmp_path: Path) -> Non
     assert _state(settings) == {}
 
 
+def test_a_table_older_than_its_mark_was_rebuilt_and_loses_it(tmp_path: Path) -> None:
+    settings = _settings_with_marks(tmp_path, _now(), newest_b="2026-11-19 01:00:00")
+    scope = test_scope.scope_for_build(settings, full_refresh=False, all_tests=False)
+    assert scope == {"test.p.not_null_fct_a_x.1": MARK}
+    assert set(_state(settings)) == {"fct_a"}
+
+
 def test_whole_table_run_comes_back_after_the_configured_days(tmp_path: Path) -> None:
     settings = _settings_with_marks(tmp_path, _now() - timedelta(days=3), days=3)
     assert test_scope.scope_for_build(settings, full_refresh=False, all_tests=False) == {}
     settings = _settings_with_marks(tmp_path / "b", _now() - timedelta(days=2), days=3)
-    assert set(test_scope.scope_for_build(settings, full_refresh=False, all_tests=False)) == {
-        "fct_a",
-        "fct_b",
-    }
+    assert test_scope.scope_for_build(settings, full_refresh=False, all_tests=False) == SCOPED
 
 
 def test_missing_build_file_forgets_every_mark(tmp_path: Path) -> None:

@@ -1,13 +1,14 @@
 {#- Tests scoped to the increment. `prakerja build` passes the var `tests_since`, a mapping
-    {model: timestamp} of the incremental models whose rows up to that load time were tested
-    by an earlier build (prakerja/test_scope.py). A test on such a model then reads only the
+    {test unique_id: timestamp}: the tests that passed, in an earlier build, on every row of
+    their incremental model up to that load time (prakerja/test_scope.py). A test on such a model then reads only the
     rows written since, instead of the whole 40 M-row table, where that proves the same thing:
     - row-level tests judge each row alone, and the older rows were tested when they were
       written and have not been rewritten since;
     - `unique` on the model's own unique_key: delete+insert removed every older row with a key
       it wrote, so a repeated key can only be among the new rows.
     Every other test (other uniqueness, aggregates, singular tests) still reads the whole table,
-    and so does every test of a model missing from `tests_since`. -#}
+    and so does every test missing from `tests_since` (a new one, or one whose arguments
+    changed: dbt names it anew). -#}
 
 {% macro default__get_where_subquery(relation) -%}
     {#- dbt's own version, plus the increment condition -#}
@@ -42,7 +43,7 @@
     {%- if tested is none or tested.config.materialized != 'incremental' -%}
         {%- do return('') -%}
     {%- endif -%}
-    {%- set since = marks.get(tested.alias or tested.name) -%}
+    {%- set since = marks.get(model.get('unique_id')) -%}
     {%- if not since -%}
         {%- do return('') -%}
     {%- endif -%}
