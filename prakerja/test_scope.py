@@ -108,21 +108,6 @@ def scope_for_build(settings: Settings, *, full_refresh: bool, all_tests: bool) 
     }
 
 
-def _max_loaded_at(build_db: Path, facts: list[str]) -> dict[str, str]:
-    import duckdb
-
-    con = duckdb.connect(str(build_db), read_only=True)
-    try:
-        marks: dict[str, str] = {}
-        for fact in facts:
-            (newest,) = con.execute(f'select max(source_loaded_at) from "{fact}"').fetchall()[0]
-            if newest is not None:
-                marks[fact] = newest.isoformat(sep=" ")
-        return marks
-    finally:
-        con.close()
-
-
 def record_after_build(
     settings: Settings,
     run_results: dict[str, Any],
@@ -151,14 +136,18 @@ def record_after_build(
         return
     facts: dict[str, dict[str, Any]] = dict(_read(settings).get("facts", {}))
     now = _now().isoformat()
-    for fact, newest in _max_loaded_at(settings.build_db, list(passed)).items():
-        scoped = any(test in scope for test in passed[fact])
+    newest_loads = _newest_loads(settings.build_db)
+    for fact, tests in passed.items():
+        newest = newest_loads.get(fact)
+        if newest is None:
+            continue
+        scoped = any(test in scope for test in tests)
         full_at = facts.get(fact, {}).get("full_tests_at") if scoped else now
         if full_at is not None:
             facts[fact] = {
                 "tested_through": newest,
                 "full_tests_at": full_at,
-                "tests": passed[fact],
+                "tests": tests,
             }
     _write(settings, {"facts": facts})
 

@@ -15,21 +15,14 @@
     used on). -#}
 {% macro weighted_arm_moments(value, weight) -%}
     {%- for arm, flag in [('t', 1), ('c', 0)] %}
-        sum(case when treated = {{ flag }} then {{ weight }} else 0 end) as n_{{ arm }},
-        sum(case when treated = {{ flag }} then {{ weight }} * {{ value }} end)
-            / sum(case when treated = {{ flag }} then {{ weight }} end) as mean_{{ arm }},
-        case when sum(case when treated = {{ flag }} then {{ weight }} else 0 end) > 1 then
-            greatest(
-                0.0,
-                (
-                    sum(case when treated = {{ flag }}
-                        then {{ weight }} * {{ value }} * {{ value }} end)
-                    - sum(case when treated = {{ flag }} then {{ weight }} * {{ value }} end)
-                    * sum(case when treated = {{ flag }} then {{ weight }} * {{ value }} end)
-                    / sum(case when treated = {{ flag }} then {{ weight }} end)
-                )
-                / (sum(case when treated = {{ flag }} then {{ weight }} end) - 1)
-            )
+        {%- set in_arm = 'case when treated = ' ~ flag ~ ' then ' ~ weight %}
+        {%- set n = 'sum(' ~ in_arm ~ ' end)' %}
+        {%- set sum_x = 'sum(' ~ in_arm ~ ' * ' ~ value ~ ' end)' %}
+        {%- set sum_xx = 'sum(' ~ in_arm ~ ' * ' ~ value ~ ' * ' ~ value ~ ' end)' %}
+        coalesce({{ n }}, 0) as n_{{ arm }},
+        {{ sum_x }} / {{ n }} as mean_{{ arm }},
+        case when {{ n }} > 1 then
+            greatest(0.0, ({{ sum_xx }} - {{ sum_x }} * {{ sum_x }} / {{ n }}) / ({{ n }} - 1))
         end as var_{{ arm }}{{ ',' if not loop.last }}
     {%- endfor %}
 {%- endmacro %}
