@@ -102,6 +102,7 @@ def dbt_env(settings: Settings, target: str = "duckdb") -> dict[str, str]:
         {
             "PRAKERJA_HOME": str(settings.home),
             "PRAKERJA_THREADS": str(settings.threads),
+            "PRAKERJA_DBT_THREADS": str(settings.dbt_threads),
             "PRAKERJA_MEMORY_LIMIT": settings.memory_limit,
             "PRAKERJA_DBT_TARGET": target,
             "DBT_TARGET_PATH": str(work / "target"),

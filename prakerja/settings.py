@@ -4,7 +4,10 @@ PRAKERJA_HOME               warehouse folder (inbox, DuckDB files, serving, repo
 PRAKERJA_PII_KEY            HMAC key for the NIK; required for deliveries not marked generated
 PRAKERJA_KEEP_RELEASES      published releases kept for rollback; 7
 PRAKERJA_ALERT_WEBHOOK      URL that receives the summary of a failed or gated nightly run
-PRAKERJA_THREADS            dbt threads and DuckDB threads; 2
+PRAKERJA_THREADS            DuckDB threads (ingestion, build, checks, publish); 2
+PRAKERJA_DBT_THREADS        dbt models built at once; 1 (each model already uses every DuckDB
+                            thread: two national-scale models side by side contend for the
+                            cores and the memory limit, bench/README.md)
 PRAKERJA_MEMORY_LIMIT       DuckDB memory_limit for ingestion, build, checks, publish; 6GB
 PRAKERJA_LOCK_STALE_SECONDS a nightly lock older than this whose pid is dead is stale; 21600
 PRAKERJA_FULL_TESTS_DAYS    an incremental build runs every dbt test on whole tables at least this
@@ -54,6 +57,7 @@ class Settings:
     memory_limit: str
     lock_stale_seconds: int
     full_tests_days: int = 7
+    dbt_threads: int = 1
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -68,6 +72,7 @@ class Settings:
             memory_limit=env.get("PRAKERJA_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT,
             lock_stale_seconds=_int(env, "PRAKERJA_LOCK_STALE_SECONDS", 6 * 3600),
             full_tests_days=_int(env, "PRAKERJA_FULL_TESTS_DAYS", 7),
+            dbt_threads=_int(env, "PRAKERJA_DBT_THREADS", 1),
         )
 
     # Locations fixed by DESIGN.md: other tools rely on them.

@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from prakerja.build import dbt_env
 from prakerja.cli import COMMANDS, main
 from prakerja.errors import ConfigError
 from prakerja.settings import Settings
@@ -56,6 +57,17 @@ def test_settings_defaults_and_locations(tmp_path) -> None:  # type: ignore[no-u
     assert settings.current_db == tmp_path / "serving" / "current.duckdb"
     assert settings.pii_key is None
     assert settings.keep_releases == 7
+
+
+def test_dbt_threads_are_their_own_setting_and_reach_dbt(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # One model at a time by default (each already uses every DuckDB thread); DuckDB's threads
+    # stay PRAKERJA_THREADS.
+    default = Settings.from_env({"PRAKERJA_HOME": str(tmp_path)})
+    assert (default.dbt_threads, default.threads) == (1, 2)
+    env = dbt_env(Settings.from_env({"PRAKERJA_HOME": str(tmp_path), "PRAKERJA_DBT_THREADS": "3"}))
+    assert (env["PRAKERJA_DBT_THREADS"], env["PRAKERJA_THREADS"]) == ("3", "2")
+    with pytest.raises(ConfigError, match="PRAKERJA_DBT_THREADS"):
+        Settings.from_env({"PRAKERJA_DBT_THREADS": "0"})
 
 
 def test_settings_reject_bad_numbers() -> None:
