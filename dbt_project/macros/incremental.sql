@@ -37,6 +37,19 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- The applications a fact's driving table refers to. Left-joining all applications (40 M at
+    national scale, with their 64-character participant keys) to payments or survey responses
+    builds the join's hash table on every application; only the few million named by `relation`
+    can match, so the rest are dropped first (fct_incentive_payments: 33 s -> 16-19 s). In an
+    incremental run the changed applications are fewer still and decide alone. -#}
+{% macro among_referenced_applications(relation) -%}
+    {%- if is_incremental() -%}
+    {{ among_changed_applications() }}
+    {%- else -%}
+    where application_id in (select distinct application_id from {{ relation }})
+    {%- endif -%}
+{%- endmacro %}
+
 {#- The `changed` CTE of an incremental fact: the applications with any contributing row loaded
     after the fact's watermark. `inputs` lists the relations that contribute, each a dict with
     `relation`, optionally `loaded_at` (the load-time column, default `loaded_at`) and `where`

@@ -18,7 +18,7 @@ payments as (
 
 applications as (
     select * from {{ ref('fct_applications') }}
-    {{ among_changed_applications() }}
+    {{ among_referenced_applications(ref('stg_registration__payments')) }}
 ),
 
 enrollments as (
