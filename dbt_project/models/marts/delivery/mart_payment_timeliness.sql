@@ -9,23 +9,16 @@ rules as (
     select scheme, incentive_tranches from {{ ref('benefit_rules') }}
 ),
 
-paid_ranked as (
+-- per application: the first paid training payment (by date, then tranche, then id) and the
+-- number of distinct tranches paid, in one aggregate
+paid as (
     select
         application_id,
-        participant_key,
-        wave_number,
-        scheme,
-        channel,
-        days_completion_to_payment,
-        row_number() over (
-            partition by application_id order by paid_date, tranche, payment_id
-        ) as payment_rank
-    from training_payments
-    where status = 'paid'
-),
-
-tranches_paid as (
-    select application_id, count(distinct tranche) as tranches_paid
+        {{ first_by(
+            ['participant_key', 'wave_number', 'scheme', 'channel', 'days_completion_to_payment'],
+            ['paid_date', 'tranche', 'payment_id']
+        ) }} as first_payment,
+        count(distinct tranche) as tranches_paid
     from training_payments
     where status = 'paid'
     group by application_id
@@ -33,12 +26,13 @@ tranches_paid as (
 
 first_payments as (
     select
-        p.*,
-        t.tranches_paid >= r.incentive_tranches as has_all_tranches
-    from paid_ranked as p
-    inner join tranches_paid as t on p.application_id = t.application_id
-    left join rules as r on p.scheme = r.scheme
-    where p.payment_rank = 1
+        p.first_payment.participant_key as participant_key,
+        p.first_payment.wave_number as wave_number,
+        p.first_payment.channel as channel,
+        p.first_payment.days_completion_to_payment as days_completion_to_payment,
+        p.tranches_paid >= r.incentive_tranches as has_all_tranches
+    from paid as p
+    left join rules as r on p.first_payment.scheme = r.scheme
 )
 
 select
