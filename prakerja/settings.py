@@ -4,7 +4,8 @@ PRAKERJA_HOME               warehouse folder (inbox, DuckDB files, serving, repo
 PRAKERJA_PII_KEY            HMAC key for the NIK; required for deliveries not marked generated
 PRAKERJA_KEEP_RELEASES      published releases kept for rollback; 7
 PRAKERJA_ALERT_WEBHOOK      URL that receives the summary of a failed or gated nightly run
-PRAKERJA_THREADS            DuckDB threads (ingestion, build, checks, publish); 2
+PRAKERJA_THREADS            DuckDB threads (ingestion, build, checks, publish); on the Spark
+                            engine also dbt's threads and Spark's local[N]; 2
 PRAKERJA_DBT_THREADS        dbt models built at once; 1 (each model already uses every DuckDB
                             thread: two national-scale models side by side contend for the
                             cores and the memory limit, bench/README.md)
