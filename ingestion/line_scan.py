@@ -10,6 +10,7 @@ against.
 from __future__ import annotations
 
 import hashlib
+import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,14 @@ class LineScan:
     checksum: str
     lines: int  # physical lines; a last line without a line end counts
     blank_lines: tuple[int, ...]  # 1-based numbers of the empty lines, in order
+    size: int = -1  # the file's size and mtime when the scan began (see `still_matches`)
+    mtime_ns: int = -1
+
+    def still_matches(self, path: Path) -> bool:
+        """False when the file changed since it was scanned (a delivery still being written):
+        its checksum and line count would not describe what DuckDB reads."""
+        stat = path.stat()
+        return (stat.st_size, stat.st_mtime_ns) == (self.size, self.mtime_ns)
 
     def data_lines(self, header_line: int = 1) -> int:
         """Non-empty lines after the header (on line `header_line`): what a CSV reader should
@@ -53,6 +62,7 @@ def scan_file(path: Path, block_size: int = BLOCK) -> LineScan:
     # The checksum runs in a second thread (hashlib releases the GIL on large buffers) while
     # this one finds the line ends with numpy (bytes.find per pattern cost more than sha256).
     with path.open("rb") as handle, ThreadPoolExecutor(max_workers=1) as hasher:
+        stat = os.fstat(handle.fileno())
         while block := handle.read(block_size):
             hashed = hasher.submit(digest.update, block)
             data = np.frombuffer(block, dtype=np.uint8)
@@ -83,4 +93,4 @@ def scan_file(path: Path, block_size: int = BLOCK) -> LineScan:
             last_byte = block[-1]
             hashed.result()
     lines = newlines + (1 if offset and last_byte != NEWLINE else 0)
-    return LineScan(digest.hexdigest(), lines, tuple(blanks))
+    return LineScan(digest.hexdigest(), lines, tuple(blanks), stat.st_size, stat.st_mtime_ns)

@@ -750,6 +750,25 @@ def test_quoted_line_break_is_one_row_not_a_lost_line(home: Path, inbox: Path) -
     assert (report.status, report.rows_read, report.rows_loaded) == ("loaded", 3, 3)
 
 
+def test_a_file_written_to_after_it_was_scanned_ahead_is_scanned_again(
+    home: Path, inbox: Path
+) -> None:
+    # ingest scans the next file while it loads the current one; a delivery still being written
+    # then must be checksummed and counted as it is read, not as it was scanned.
+    write(inbox, "pendaftaran_gel01.csv", csv_text([application(1)]))
+    second = write(inbox, "pendaftaran_gel02.csv", csv_text([application(2)]))
+    grown = csv_text([application(i) for i in (2, 3, 4)])
+
+    def grow_second(report: FileReport) -> None:
+        if report.file == "pendaftaran_gel01.csv":
+            second.write_text(grown, encoding="utf-8")
+
+    reports = {r.file: r for r in ingest(Settings.from_env(), inbox, on_file=grow_second)}
+    late = reports["pendaftaran_gel02.csv"]
+    assert late.file_checksum == hashlib.sha256(grown.encode("utf-8")).hexdigest()
+    assert (late.rows_read, late.rows_loaded) == (3, 3)
+
+
 def test_duplicate_row_and_duplicate_key_first_occurrence_wins(home: Path, inbox: Path) -> None:
     rows = apps(4)
     rows.append(dict(rows[1]))  # row 5: exact copy of row 2

@@ -55,3 +55,16 @@ def test_scan_on_random_lines_across_block_boundaries(tmp_path: Path) -> None:
     for block_size in (7, 64, 4096):
         scan = scan_file(path, block_size)
         assert (scan.checksum, scan.lines, scan.blank_lines) == expected
+
+
+def test_a_scan_knows_when_its_file_changed_after_it(tmp_path: Path) -> None:
+    # A file scanned ahead may still be growing when it is read: its checksum and line count
+    # would then describe fewer rows than DuckDB reads.
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"a,b\n1,2\n")
+    scan = scan_file(path)
+    assert scan.still_matches(path)
+    with path.open("ab") as handle:
+        handle.write(b"3,4\n")
+    assert not scan.still_matches(path)
+    assert scan_file(path).lines == scan.lines + 1
