@@ -18,11 +18,7 @@ paid as (
             ['participant_key', 'wave_number', 'scheme', 'channel', 'days_completion_to_payment'],
             ['paid_date', 'tranche', 'payment_id']
         ) }} as first_payment,
-        -- tranches are 1-4 (the delivery contract, tested on fct_incentive_payments): the
-        -- distinct tranches paid without a count(distinct)
-        {%- for tranche in range(1, 5) %}
-        max(case when tranche = {{ tranche }} then 1 else 0 end){{ ' +' if not loop.last }}
-        {%- endfor %} as tranches_paid
+        {{ distinct_tranches() }} as tranches_paid
     from training_payments
     where status = 'paid'
     group by application_id
