@@ -26,8 +26,8 @@ class LineScan:
     checksum: str
     lines: int  # physical lines; a last line without a line end counts
     blank_lines: tuple[int, ...]  # 1-based numbers of the empty lines, in order
-    size: int = -1  # the file's size and mtime when the scan began (see `still_matches`)
-    mtime_ns: int = -1
+    size: int  # the file's size and mtime when the scan began (see `still_matches`)
+    mtime_ns: int
 
     def still_matches(self, path: Path) -> bool:
         """False when the file changed since it was scanned (a delivery still being written):
