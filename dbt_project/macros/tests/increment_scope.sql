@@ -1,7 +1,8 @@
 {#- Tests scoped to the increment. `prakerja build` passes the var `tests_since`, a mapping
     {test unique_id: timestamp}: the tests that passed, in an earlier build, on every row of
-    their incremental model up to that load time (prakerja/test_scope.py). A test on such a model then reads only the
-    rows written since, instead of the whole 40 M-row table, where that proves the same thing:
+    their incremental model up to that load time (prakerja/test_scope.py). A test on such a
+    model then reads only the rows written since, instead of the whole 40 M-row table, where
+    that proves the same thing:
     - row-level tests judge each row alone, and the older rows were tested when they were
       written and have not been rewritten since;
     - `unique` on the model's own unique_key: delete+insert removed every older row with a key
