@@ -134,6 +134,50 @@ def test_bom_crlf_and_blank_trailing_lines(
     assert ids == [(r["id_pendaftaran"], i) for i, r in enumerate(rows, start=1)]
 
 
+def test_trim_is_skipped_only_where_it_changes_nothing() -> None:
+    """`trimmed` calls trim() only on values that are not ASCII or have a space at an end: it
+    must equal trim() on every character at either end, alone, doubled and inside a value."""
+    from ingestion.typing_sql import trimmed
+
+    conn = duckdb.connect()
+    conn.execute(
+        "create table cp as select chr(cp::integer) as c from range(0, 1114112) t(cp) "
+        "where cp not between 55296 and 57343"  # surrogates are not characters
+    )
+    conn.execute(
+        "create table v as select unnest([c, c || 'a', 'a' || c, 'a' || c || 'b', c || c, "
+        "' ' || c || 'x', 'x' || c || ' ']) as x from cp "
+        "union all select unnest(['', ' ', 'a b', '  a  ', null])"
+    )
+    differs, trimmed_count, total = conn.execute(
+        f"select count(*) filter ({trimmed('x')} is distinct from trim(x)), "
+        "count(*) filter (trim(x) <> x), count(*) from v"
+    ).fetchall()[0]
+    assert total > 7 * 1_100_000
+    assert trimmed_count > 17 * 4  # each space separator at an end of `c`, `c || 'a'`, ...
+    assert differs == 0
+
+
+def test_values_padded_with_unicode_spaces_load_trimmed(home: Path, inbox: Path) -> None:
+    # A no-break space (U+00A0) and an ideographic space (U+3000) are trimmed like U+0020.
+    rows = apps(3)
+    rows[0]["kode_provinsi"] = "\u00a032 "
+    rows[1]["id_pendaftaran"] = "\u3000" + rows[1]["id_pendaftaran"]
+    rows[2]["pendidikan"] = rows[2]["pendidikan"] + "\u2009"
+    write(inbox, "pendaftaran_gel01.csv", csv_text(rows))
+    report = run(home)["pendaftaran_gel01.csv"]
+    assert (report.rows_loaded, report.rule_counts) == (3, {})
+    loaded = query(
+        home,
+        "select id_pendaftaran, kode_provinsi, pendidikan from registration.applications "
+        "order by _row_number",
+    )
+    assert loaded == [
+        (r["id_pendaftaran"].strip(), r["kode_provinsi"].strip(), r["pendidikan"].strip())
+        for r in rows
+    ]
+
+
 @pytest.mark.parametrize(("encoding", "newline"), [("utf-8", "\n"), ("utf-8-sig", "\r\n")])
 def test_empty_lines_before_the_header_are_skipped(
     home: Path, inbox: Path, encoding: str, newline: str
