@@ -1,7 +1,8 @@
 """Tests on the incremental facts read only the rows written since the last build that tested
 them (prakerja/test_scope.py, dbt_project/macros/tests/increment_scope.sql): a failed build
-leaves its rows to be tested again, the whole-table run comes back on schedule, and tests that
-the scope cannot prove (a uniqueness other than the fact's key) always read the whole table."""
+leaves its rows to be tested again, the whole-table run comes back on schedule, a uniqueness
+other than the fact's key reads the rows sharing a value with a new row, and tests the scope
+cannot prove (aggregates, singular tests) always read the whole table."""
 
 from __future__ import annotations
 
@@ -89,13 +90,39 @@ def test_fact_tests_read_only_untested_rows_until_they_pass(tmp_path: Path) -> N
     assert "source_loaded_at > cast('2026-11-20 01:00:00'" in not_null
     unique_key = _compiled_test(settings, "unique_fct_applications_application_id")
     assert "source_loaded_at >" in unique_key
-    # (participant, wave) is not the fact's key: delete+insert proves nothing about it
+    # (participant, wave) is not the fact's key: the scoped test reads the rows that share a
+    # combination with a new row (test_a_new_row_repeating_an_older_combination_is_caught)
     combination = _compiled_test(settings, "unique_combination_of_columns", "participant_key")
-    assert "fct_applications" in combination and "source_loaded_at" not in combination
+    assert "fct_applications" in combination
+    assert "exists (select 1 from" in combination
+    assert "increment.source_loaded_at > cast('2026-11-20 01:00:00'" in combination
     # ... and the whole-table run finds it
     full = build(settings, exclude=FIXTURE_EXCLUDE, all_tests=True)
     assert not full.success
     assert any("not_null_where_fct_applications_selection_date" in f for f in full.failures)
+
+
+@pytest.mark.slow
+def test_a_new_row_repeating_an_older_combination_is_caught(tmp_path: Path) -> None:
+    """The scoped (participant, wave) uniqueness test reads the new rows and the older rows
+    that share their combination: a new application of a person to a wave they applied to in
+    an older build is a repeat, although the older row is below the mark."""
+    settings = settings_for(tmp_path / "warehouse")
+    make_raw(settings.raw_db, [FIRST_BATCH])
+    assert build(settings, exclude=FIXTURE_EXCLUDE).success
+    mark = datetime.fromisoformat(_state(settings)["fct_applications"]["tested_through"])
+    with duckdb.connect(str(settings.build_db)) as con:
+        con.execute(
+            "insert into fct_applications by name select * replace ('APP-TWIN' as "
+            "application_id, ? as source_loaded_at) "
+            "from fct_applications where not is_selected order by application_id limit 1",
+            [mark + timedelta(hours=1)],
+        )
+    scoped = build(settings, exclude=FIXTURE_EXCLUDE)
+    assert any("unique_combination_of_columns" in test for test in scoped.tests_since)
+    assert not scoped.success
+    assert any("unique_combination_of_columns_fct_applications" in f for f in scoped.failures)
+    assert _state(settings)["fct_applications"]["tested_through"] == mark.isoformat(sep=" ")
 
 
 @pytest.mark.slow

@@ -6,10 +6,14 @@
     - row-level tests judge each row alone, and the older rows were tested when they were
       written and have not been rewritten since;
     - `unique` on the model's own unique_key: delete+insert removed every older row with a key
-      it wrote, so a repeated key can only be among the new rows.
-    Every other test (other uniqueness, aggregates, singular tests) still reads the whole table,
-    and so does every test missing from `tests_since` (a new one, or one whose arguments
-    changed: dbt names it anew). -#}
+      it wrote, so a repeated key can only be among the new rows;
+    - `unique_combination_of_columns`: a repeated combination that involves a new row is found
+      among the rows sharing a combination with a new row (a semi-join on the new rows, so the
+      40 M-row table is probed, not grouped); two older rows were tested together when the
+      later of them was written.
+    Every other test (aggregates, singular tests) still reads the whole table, and so does
+    every test missing from `tests_since` (a new one, or one whose arguments changed: dbt names
+    it anew). -#}
 
 {% macro default__get_where_subquery(relation) -%}
     {#- dbt's own version, plus the increment condition -#}
@@ -17,13 +21,13 @@
     {%- if config.get('where', '') -%}
         {%- do conditions.append('(' ~ config.get('where') ~ ')') -%}
     {%- endif -%}
-    {%- set increment = increment_condition() -%}
+    {%- set increment = increment_condition(relation) -%}
     {%- if increment -%}
         {%- do conditions.append(increment) -%}
     {%- endif -%}
     {%- if conditions -%}
         {%- set filtered -%}
-            (select * from {{ relation }} where {{ conditions | join(' and ') }}) dbt_subquery
+            (select * from {{ relation }} as tested where {{ conditions | join(' and ') }}) dbt_subquery
         {%- endset -%}
         {%- do return(filtered) -%}
     {%- else -%}
@@ -31,9 +35,9 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The condition that keeps the rows written since `tests_since`, or '' when this test must
-    read the whole table. -#}
-{% macro increment_condition() -%}
+{#- The condition on `relation` (aliased `tested`) that keeps the rows this test must read
+    since `tests_since`, or '' when it must read the whole table. -#}
+{% macro increment_condition(relation) -%}
     {%- set marks = var('tests_since', {}) -%}
     {%- set metadata = model.get('test_metadata') if model is mapping else none -%}
     {%- set tested_id = model.get('attached_node') if model is mapping else none -%}
@@ -53,10 +57,24 @@
     ] -%}
     {%- set own_key = metadata.name == 'unique'
         and metadata.kwargs.get('column_name') == tested.config.unique_key -%}
-    {%- if not (row_level or own_key) -%}
-        {%- do return('') -%}
+    {%- set written_since = 'source_loaded_at > cast(\'' ~ since ~ '\' as '
+        ~ dbt.type_timestamp() ~ ')' -%}
+    {%- if row_level or own_key -%}
+        {%- do return(written_since) -%}
     {%- endif -%}
-    {%- do return(
-        'source_loaded_at > cast(\'' ~ since ~ '\' as ' ~ dbt.type_timestamp() ~ ')'
-    ) -%}
+    {%- if metadata.name == 'unique_combination_of_columns' -%}
+        {%- set shared = [] -%}
+        {%- for column in metadata.kwargs.get('combination_of_columns', []) -%}
+            {%- do shared.append(
+                'increment.' ~ column ~ ' is not distinct from tested.' ~ column
+            ) -%}
+        {%- endfor -%}
+        {%- if shared -%}
+            {%- do return(
+                'exists (select 1 from ' ~ relation ~ ' as increment where increment.'
+                ~ written_since ~ ' and ' ~ shared | join(' and ') ~ ')'
+            ) -%}
+        {%- endif -%}
+    {%- endif -%}
+    {%- do return('') -%}
 {%- endmacro %}
