@@ -18,7 +18,7 @@ import duckdb
 from ingestion.contract import Entity
 from ingestion.file_checks import FileRejected, check_columns, first_lines, sniff_csv
 from ingestion.line_scan import LineScan
-from ingestion.typing_sql import native_fits
+from ingestion.typing_sql import native_fits, trimmed
 
 STAGED = "staged"
 # A line DuckDB rejected that holds only spaces or tabs: a blank line to a reader, not a row.
@@ -130,7 +130,7 @@ def read_csv(
 
 def _all_empty(names: tuple[str, ...]) -> str:
     """SQL: every field of the row is missing or blank (a line of separators only)."""
-    return " and ".join(f"coalesce(trim(g.{_quote(n)}), '') = ''" for n in names)
+    return " and ".join(f"coalesce({trimmed('g.' + _quote(n))}, '') = ''" for n in names)
 
 
 def _count_empty_rows(

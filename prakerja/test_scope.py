@@ -2,9 +2,10 @@
 
 An incremental build writes a few million rows into 40 M-row facts; reading the whole facts
 again in every test cost more than writing them. dbt_project/macros/tests/increment_scope.sql
-restricts the tests where that proves the same thing (row-level tests, and `unique` on a fact's
-own key) to rows with `source_loaded_at` after the fact's *tested-through* mark, passed as the
-dbt var `tests_since` ({test unique_id: timestamp}).
+restricts the tests where that proves the same thing to rows with `source_loaded_at` after the
+fact's *tested-through* mark (row-level tests, and `unique` on a fact's own key), or to those
+rows and the older ones sharing a combination with them (`unique_combination_of_columns`); the
+marks are passed as the dbt var `tests_since` ({test unique_id: timestamp}).
 
 The marks live in `$PRAKERJA_HOME/dbt/tested_through.json`, per fact: `tested_through`,
 `full_tests_at` (when its tests last read the whole table) and `tests` (the tests that passed

@@ -25,9 +25,12 @@
     {%- if increment -%}
         {%- do conditions.append(increment) -%}
     {%- endif -%}
+    {#- aliased only for a semi-join on the new rows, so that a `where` config naming the table
+        keeps working everywhere else -#}
+    {%- set alias = ' as dbt_tested' if 'dbt_tested.' in increment else '' -%}
     {%- if conditions -%}
         {%- set filtered -%}
-            (select * from {{ relation }} as tested where {{ conditions | join(' and ') }}) dbt_subquery
+            (select * from {{ relation }}{{ alias }} where {{ conditions | join(' and ') }}) dbt_subquery
         {%- endset -%}
         {%- do return(filtered) -%}
     {%- else -%}
@@ -35,8 +38,8 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The condition on `relation` (aliased `tested`) that keeps the rows this test must read
-    since `tests_since`, or '' when it must read the whole table. -#}
+{#- The condition on `relation` (aliased `dbt_tested` when the condition names it) that keeps
+    the rows this test must read since `tests_since`, or '' when it must read the whole table. -#}
 {% macro increment_condition(relation) -%}
     {%- set marks = var('tests_since', {}) -%}
     {%- set metadata = model.get('test_metadata') if model is mapping else none -%}
@@ -66,7 +69,7 @@
         {%- set shared = [] -%}
         {%- for column in metadata.kwargs.get('combination_of_columns', []) -%}
             {%- do shared.append(
-                'increment.' ~ column ~ ' is not distinct from tested.' ~ column
+                'increment.' ~ column ~ ' is not distinct from dbt_tested.' ~ column
             ) -%}
         {%- endfor -%}
         {%- if shared -%}
