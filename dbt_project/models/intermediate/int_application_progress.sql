@@ -21,10 +21,10 @@ training_payments as (
     select
         application_id,
         {{ distinct_tranches("status = 'paid'") }} as tranches_paid,
-        max(case when status = 'paid' and tranche = 1 then 1 else 0 end) as paid_tranche_1,
-        max(case when status = 'paid' and tranche = 2 then 1 else 0 end) as paid_tranche_2,
-        max(case when status = 'paid' and tranche = 3 then 1 else 0 end) as paid_tranche_3,
-        max(case when status = 'paid' and tranche = 4 then 1 else 0 end) as paid_tranche_4
+        {{ tranche_flag(1, "status = 'paid'") }} as paid_tranche_1,
+        {{ tranche_flag(2, "status = 'paid'") }} as paid_tranche_2,
+        {{ tranche_flag(3, "status = 'paid'") }} as paid_tranche_3,
+        {{ tranche_flag(4, "status = 'paid'") }} as paid_tranche_4
     from {{ ref('fct_incentive_payments') }}
     where payment_type = 'training_incentive'
     group by application_id
