@@ -282,7 +282,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--full-refresh",
         action="store_true",
-        help="rebuild the incremental facts from scratch instead of adding new loads",
+        help="rebuild the incremental facts and marts from scratch instead of adding new loads",
     )
     parser.add_argument(
         "--all-tests",

@@ -19,18 +19,27 @@ A fact's tests read the whole table:
   so its rows are not the ones tested before);
 - when its last whole-table test run is PRAKERJA_FULL_TESTS_DAYS old, and on
   `prakerja build --all-tests` (a parent dimension that lost a key is caught there).
+Incremental models configured `meta: {scoped_tests: false}` get no mark: the wave-grain marts,
+which replace whole waves, so a rewritten row can change without a newer `source_loaded_at`;
+their tests read the whole (small) table every time.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from prakerja.paths import DBT_PROJECT_DIR
 from prakerja.settings import Settings
 
 STATE_FILE = "tested_through.json"
+# the load-time column of the marked relations: the incremental models' newest contributing
+# load, and the staging views' raw `_loaded_at`
+FACT_COLUMN = "source_loaded_at"
+VIEW_COLUMN = "loaded_at"
 # dbt statuses of a node that did its job
 _PASSED = frozenset({"success", "pass"})
 
@@ -59,26 +68,43 @@ def _write(settings: Settings, data: dict[str, Any]) -> None:
     tmp.replace(path)
 
 
-def _newest_loads(build_db: Path) -> dict[str, str | None]:
-    """Each table of build.duckdb that carries a `source_loaded_at` watermark, with its newest."""
+def _newest_loads(build_db: Path, columns: dict[str, str]) -> dict[str, str | None]:
+    """The newest value of each marked relation's load-time column ({relation: column}), None
+    for a relation or column that is missing."""
     import duckdb
 
     con = duckdb.connect(str(build_db), read_only=True)
     try:
-        tables = [
-            str(row[0])
-            for row in con.execute(
-                "select table_name from information_schema.columns "
-                "where table_schema = 'main' and column_name = 'source_loaded_at'"
+        present = {
+            (str(table), str(column))
+            for table, column in con.execute(
+                "select table_name, column_name from information_schema.columns "
+                "where table_schema = 'main'"
             ).fetchall()
-        ]
+        }
         newest: dict[str, str | None] = {}
-        for table in tables:
-            (value,) = con.execute(f'select max(source_loaded_at) from "{table}"').fetchall()[0]
-            newest[table] = None if value is None else value.isoformat(sep=" ")
+        for relation, column in columns.items():
+            if (relation, column) not in present:
+                newest[relation] = None
+                continue
+            (value,) = con.execute(f'select max("{column}") from "{relation}"').fetchall()[0]
+            newest[relation] = None if value is None else value.isoformat(sep=" ")
         return newest
     finally:
         con.close()
+
+
+def _definition_hash(path: str) -> str:
+    """What a staging view's rows are made of besides raw: its SQL file, every macro and the
+    project file. A view reads raw anew with today's SQL, so rows tested under other SQL are
+    not the rows it gives now."""
+    digest = hashlib.sha256()
+    files = [DBT_PROJECT_DIR / path, DBT_PROJECT_DIR / "dbt_project.yml"]
+    files += sorted((DBT_PROJECT_DIR / "macros").rglob("*.sql"))
+    for file in files:
+        digest.update(str(file.relative_to(DBT_PROJECT_DIR)).encode())
+        digest.update(file.read_bytes() if file.exists() else b"")
+    return digest.hexdigest()
 
 
 def scope_for_build(settings: Settings, *, full_refresh: bool, all_tests: bool) -> dict[str, str]:
@@ -87,26 +113,40 @@ def scope_for_build(settings: Settings, *, full_refresh: bool, all_tests: bool) 
     if full_refresh or not settings.build_db.exists():
         _write(settings, {})
         return {}
-    facts: dict[str, dict[str, Any]] = dict(_read(settings).get("facts", {}))
-    newest = _newest_loads(settings.build_db)
+    state = _read(settings)
+    facts: dict[str, dict[str, Any]] = dict(state.get("facts", {}))
+    newest = _newest_loads(
+        settings.build_db, {fact: marks.get("column", FACT_COLUMN) for fact, marks in facts.items()}
+    )
     kept = {
         fact: marks
         for fact, marks in facts.items()
         if newest.get(fact) is not None
         and datetime.fromisoformat(str(newest[fact]))
         >= datetime.fromisoformat(marks["tested_through"])
+        # a view whose SQL (or a macro) changed gives other rows than those tested
+        and ("definition" not in marks or marks["definition"] == _definition_hash(marks["path"]))
     }
     if kept != facts:
-        _write(settings, {"facts": kept})
+        _write(settings, {**state, "facts": kept})
     if all_tests:
         return {}
     period = timedelta(days=settings.full_tests_days)
-    return {
-        test: marks["tested_through"]
-        for marks in kept.values()
+    fresh = {
+        fact: marks
+        for fact, marks in kept.items()
         if _now() - datetime.fromisoformat(marks["full_tests_at"]) < period
-        for test in marks.get("tests", [])
     }
+    scope: dict[str, str] = {}
+    for marks in fresh.values():
+        for test in marks.get("tests", []):
+            # a singular test listed under several facts: the earliest of their marks
+            scope[test] = min(scope.get(test, marks["tested_through"]), marks["tested_through"])
+    singular: dict[str, list[str]] = state.get("singular", {})
+    for test, facts_read in singular.items():
+        if not all(test in fresh.get(fact, {}).get("tests", []) for fact in facts_read):
+            scope.pop(test, None)  # one of the facts it reads lost or aged its mark
+    return scope
 
 
 def record_after_build(
@@ -120,24 +160,54 @@ def record_after_build(
     status = {str(r.get("unique_id")): str(r.get("status")) for r in run_results.get("results", [])}
     nodes: dict[str, Any] = manifest.get("nodes", {})
     tests_of: dict[str, list[str]] = {}
+    singular: dict[str, list[str]] = {}  # a scoped singular test -> the models it reads
     for unique_id, node in nodes.items():
+        if node.get("resource_type") != "test":
+            continue
         attached = node.get("attached_node")
-        if node.get("resource_type") == "test" and attached:
+        if attached:
             tests_of.setdefault(str(attached), []).append(unique_id)
+        elif node.get("config", {}).get("meta", {}).get("scoped_tests") is True:
+            # a singular test that reads only what changed since its mark: listed under every
+            # model it reads, so none of their marks moves past a failure of it
+            for parent in node.get("depends_on", {}).get("nodes", []):
+                tests_of.setdefault(str(parent), []).append(unique_id)
+                singular.setdefault(unique_id, []).append(str(parent))
     passed: dict[str, list[str]] = {}  # fact -> the tests that passed with it
+    marked: set[str] = set()  # the models that carry a mark
+    extra: dict[str, dict[str, str]] = {}  # a marked view -> its column and definition
     for unique_id, node in nodes.items():
         if node.get("resource_type") != "model":
             continue
-        if node.get("config", {}).get("materialized") != "incremental":
+        config = node.get("config", {})
+        name = str(node.get("alias") or node.get("name"))
+        opted = config.get("meta", {}).get("scoped_tests")
+        if config.get("materialized") == "view":
+            # only views that opt in: one row per append-only raw row, with its load time
+            if opted is not True or VIEW_COLUMN not in node.get("columns", {}):
+                continue
+            path = str(node.get("original_file_path"))
+            extra[name] = {
+                "column": VIEW_COLUMN,
+                "path": path,
+                "definition": _definition_hash(path),
+            }
+        # the wave-grain marts replace whole waves: a rewritten cell can change without a newer
+        # source_loaded_at, so their tests (on a few thousand rows) always read the whole table
+        elif config.get("materialized") != "incremental" or opted is False:
             continue
+        marked.add(unique_id)
         tests = sorted(tests_of.get(unique_id, []))
         if all(status.get(check) in _PASSED for check in [unique_id, *tests]):
-            passed[str(node.get("alias") or node.get("name"))] = tests
+            passed[name] = tests
     if not passed or not settings.build_db.exists():
         return
     facts: dict[str, dict[str, Any]] = dict(_read(settings).get("facts", {}))
     now = _now().isoformat()
-    newest_loads = _newest_loads(settings.build_db)
+    newest_loads = _newest_loads(
+        settings.build_db,
+        {fact: extra.get(fact, {}).get("column", FACT_COLUMN) for fact in passed},
+    )
     for fact, tests in passed.items():
         newest = newest_loads.get(fact)
         if newest is None:
@@ -149,8 +219,16 @@ def record_after_build(
                 "tested_through": newest,
                 "full_tests_at": full_at,
                 "tests": tests,
+                **extra.get(fact, {}),
             }
-    _write(settings, {"facts": facts})
+    # the marked models each scoped singular test reads (seeds and other tables aside)
+    reads = {
+        test: sorted(str(nodes[p].get("alias") or nodes[p].get("name")) for p in parents)
+        for test, parents in (
+            (test, [p for p in parents if p in marked]) for test, parents in singular.items()
+        )
+    }
+    _write(settings, {"facts": facts, "singular": reads})
 
 
 __all__ = ["record_after_build", "scope_for_build", "state_path"]

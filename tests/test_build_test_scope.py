@@ -1,8 +1,9 @@
 """Tests on the incremental facts read only the rows written since the last build that tested
 them (prakerja/test_scope.py, dbt_project/macros/tests/increment_scope.sql): a failed build
 leaves its rows to be tested again, the whole-table run comes back on schedule, a uniqueness
-other than the fact's key reads the rows sharing a value with a new row, and tests the scope
-cannot prove (aggregates, singular tests) always read the whole table."""
+other than the fact's key reads the rows sharing a value with a new row, singular tests that
+check a key over all its rows read the keys touched since they passed, and tests the scope
+cannot prove (aggregates, the reconciliation tests) always read the whole table."""
 
 from __future__ import annotations
 
@@ -25,6 +26,18 @@ INCREMENTAL = {
     "fct_enrollments",
     "fct_incentive_payments",
     "fct_survey_responses",
+}
+# the singular tests that set mart totals against the facts (they read whole tables)
+RECONCILIATION = ["assert_mart_counts_equal_fact_counts", "assert_mart_rupiah_equal_fact_rupiah"]
+# the singular tests that check a key over all its rows, scoped to the keys touched since
+SCOPED_SINGULAR = {
+    "assert_no_person_exceeds_benefit_cap": [
+        "fct_applications",
+        "fct_enrollments",
+        "fct_incentive_payments",
+    ],
+    "assert_paid_never_exceeds_due": ["fct_incentive_payments"],
+    "assert_voucher_spend_within_voucher": ["fct_applications", "fct_enrollments"],
 }
 COMPILED_TESTS = Path("dbt", "target", "compiled", "prakerja", "models", "marts", "facts")
 
@@ -76,9 +89,11 @@ def test_fact_tests_read_only_untested_rows_until_they_pass(tmp_path: Path) -> N
     enrollments["tests"].remove(new_test)
     test_scope.state_path(settings).write_text(json.dumps(state), encoding="utf-8")
 
-    # an old bad row, below the mark, is outside the scope: scoped tests do not read it
+    # an old bad row, below the mark, is outside the scope: scoped tests do not read it (the
+    # reconciliation tests would: the marts, incremental by wave, never counted a row slipped
+    # in below their own mark, so they are left out here)
     _add_bad_application(settings, tested_through - timedelta(days=1))
-    scoped = build(settings, exclude=FIXTURE_EXCLUDE)
+    scoped = build(settings, exclude=[*FIXTURE_EXCLUDE, *RECONCILIATION])
     assert scoped.success, scoped.failures
     for model in INCREMENTAL:
         assert any(f"_{model}_" in test for test in scoped.tests_since), model
@@ -220,3 +235,68 @@ def test_missing_build_file_forgets_every_mark(tmp_path: Path) -> None:
     settings.build_db.unlink()
     assert test_scope.scope_for_build(settings, full_refresh=False, all_tests=False) == {}
     assert _state(settings) == {}
+
+
+def _overpay(settings: Settings, nth: int, loaded_at: datetime) -> str:
+    """A fifth paid training tranche for the nth application paid all four, as if written by
+    a build at `loaded_at`: the application is paid more than is due."""
+    with duckdb.connect(str(settings.build_db)) as con:
+        ((application_id,),) = con.execute(
+            "select application_id from fct_incentive_payments "
+            "where status = 'paid' and payment_type = 'training_incentive' "
+            "group by application_id having count(*) = 4 order by 1 limit 1 offset ?",
+            [nth],
+        ).fetchall()
+        con.execute(
+            "insert into fct_incentive_payments by name select * replace "
+            "(payment_id || '-EXTRA' as payment_id, ? as source_loaded_at) "
+            "from fct_incentive_payments where application_id = ? and status = 'paid' "
+            "and payment_type = 'training_incentive' order by payment_id limit 1",
+            [loaded_at, application_id],
+        )
+    return str(application_id)
+
+
+@pytest.mark.slow
+def test_singular_tests_read_the_keys_touched_since_they_passed(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path / "warehouse")
+    make_raw(settings.raw_db, [FIRST_BATCH])
+    assert build(settings, exclude=FIXTURE_EXCLUDE).success
+    state = json.loads(test_scope.state_path(settings).read_text(encoding="utf-8"))
+    reads = {test.split(".")[-1]: facts for test, facts in state["singular"].items()}
+    assert reads == SCOPED_SINGULAR
+    for test, facts in state["singular"].items():  # listed under each fact it reads
+        assert all(test in state["facts"][fact]["tests"] for fact in facts)
+    mark = datetime.fromisoformat(state["facts"]["fct_incentive_payments"]["tested_through"])
+
+    # below the mark: already tested, not read again; above it: read, with the rest of its
+    # application's payments, and caught
+    _overpay(settings, 0, mark - timedelta(days=1))
+    _overpay(settings, 1, mark + timedelta(hours=1))
+    scoped = build(settings, exclude=[*FIXTURE_EXCLUDE, *RECONCILIATION])
+    failed = {f.split(" fail")[0]: f.split(":")[0] for f in scoped.failures}
+    assert failed.pop("test assert_paid_never_exceeds_due") == (
+        "test assert_paid_never_exceeds_due fail (1 rows)"
+    )
+    # the person may also pass the benefit cap now; if so, only the one touched
+    assert failed in (
+        {},
+        {
+            "test assert_no_person_exceeds_benefit_cap": (
+                "test assert_no_person_exceeds_benefit_cap fail (1 rows)"
+            )
+        },
+    )
+    compiled = (
+        settings.home / "dbt" / "target" / "compiled" / "prakerja" / "tests"
+    ) / "assert_paid_never_exceeds_due.sql"
+    assert f"source_loaded_at > cast('{mark.isoformat(sep=' ')}'" in compiled.read_text()
+    # the failure holds the marks of the facts it reads
+    after = json.loads(test_scope.state_path(settings).read_text(encoding="utf-8"))
+    assert after["facts"]["fct_incentive_payments"] == state["facts"]["fct_incentive_payments"]
+
+    # the whole-table run reads every application and finds both
+    full = build(settings, exclude=[*FIXTURE_EXCLUDE, *RECONCILIATION], all_tests=True)
+    assert "test assert_paid_never_exceeds_due fail (2 rows)" in [
+        f.split(":")[0] for f in full.failures
+    ]

@@ -1,6 +1,7 @@
-{#- The large facts are incremental on DuckDB: delete+insert of the changed keys. Spark without
-    Delta has neither merge nor delete+insert, and insert_overwrite without partitions would
-    replace the whole table with the new rows only: there the facts are rebuilt as tables. -#}
+{#- The large facts and the wave-grain marts are incremental on DuckDB: delete+insert of the
+    changed keys (a fact's rows, a mart's waves). Spark without Delta has neither merge nor
+    delete+insert, and insert_overwrite without partitions would replace the whole table with
+    the new rows only: there they are rebuilt as tables. -#}
 {% macro fact_materialization() -%}
     {%- if target.type == 'spark' -%}table{%- else -%}incremental{%- endif -%}
 {%- endmacro %}
@@ -69,4 +70,37 @@ changed as (
 ),
 
     {% endif -%}
+{%- endmacro %}
+
+{#- The `changed_waves` CTE of a wave-grain mart: the waves with a row of any of `relations`
+    (the facts it reads) loaded after the mart's newest `source_loaded_at`. Every cell of such a
+    mart sums rows of one wave, so recomputing these waves and replacing them whole
+    (delete+insert on wave_number) gives the table a full build would; the other waves read
+    nothing. Any new row of a fact counts, also one the mart filters out (a survey incentive in
+    a mart of training incentives): recomputing a wave once too often costs a little, missing
+    one would leave it stale. Renders nothing in a full build. -#}
+{% macro changed_waves(relations) -%}
+    {%- if is_incremental() -%}
+changed_waves as (
+    {%- for relation in relations %}
+    select wave_number from {{ relation }}
+    where {{ loaded_after_watermark('source_loaded_at') }}
+    {%- if not loop.last %}
+    union
+    {%- endif %}
+    {%- endfor %}
+),
+
+    {% endif -%}
+{%- endmacro %}
+
+{#- A condition keeping the rows of the changed waves in an incremental run (`true` in a full
+    build). Filtering every input before its joins and aggregates keeps a night's cost in
+    proportion to the waves it touches. -#}
+{% macro in_changed_waves(column='wave_number') -%}
+    {%- if is_incremental() -%}
+    {{ column }} in (select wave_number from changed_waves)
+    {%- else -%}
+    true
+    {%- endif -%}
 {%- endmacro %}

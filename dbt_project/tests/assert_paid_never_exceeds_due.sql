@@ -1,8 +1,12 @@
+{{ config(meta={'scoped_tests': true}) }}
 -- No application is paid more incentive than its scheme makes due: tranches x tranche amount
--- for the training incentive, surveys x survey incentive for the survey incentive.
-with payments as (
+-- for the training incentive, surveys x survey incentive for the survey incentive. After a
+-- passing build, only the applications with a payment written since (touched_since).
+with
+{{ touched_since('application_id', [ref('fct_incentive_payments')]) }}
+payments as (
     select * from {{ ref('fct_incentive_payments') }}
-    where status = 'paid'
+    where status = 'paid' and {{ among_touched('application_id') }}
 ),
 
 rules as (

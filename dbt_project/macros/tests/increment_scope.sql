@@ -11,9 +11,10 @@
       among the rows sharing a combination with a new row (a semi-join on the new rows, so the
       40 M-row table is probed, not grouped); two older rows were tested together when the
       later of them was written.
-    Every other test (aggregates, singular tests) still reads the whole table, and so does
-    every test missing from `tests_since` (a new one, or one whose arguments changed: dbt names
-    it anew). -#}
+    Singular tests configured `meta={'scoped_tests': true}` read the keys touched since
+    (`touched_since` below). Every other test (aggregates, the other singular tests) still reads
+    the whole table, and so does every test missing from `tests_since` (a new one, or one whose
+    arguments changed: dbt names it anew). -#}
 
 {% macro default__get_where_subquery(relation) -%}
     {#- dbt's own version, plus the increment condition -#}
@@ -80,4 +81,36 @@
         {%- endif -%}
     {%- endif -%}
     {%- do return('') -%}
+{%- endmacro %}
+
+{#- Singular tests configured `meta={'scoped_tests': true}` check each key (a person, an
+    application) over all its rows; prakerja/test_scope.py lists them under every incremental
+    model they read, so a mark moves only when they passed too. With a mark, such a test reads
+    only the keys with a row written since it in any of those models (`touched_since`, then
+    `among_touched`): a key's verdict changes only when one of its rows does, and a rewritten
+    row gets a newer `source_loaded_at`. Without one (first build, --all-tests, a model
+    rebuilt, the periodic whole-table run) they read every key. -#}
+{% macro touched_since(key, relations) -%}
+    {%- set since = var('tests_since', {}).get(model.get('unique_id')) if execute else none -%}
+    {%- if since -%}
+touched as (
+    {%- for relation in relations %}
+    select {{ key }} from {{ relation }}
+    where source_loaded_at > cast('{{ since }}' as {{ dbt.type_timestamp() }})
+    {%- if not loop.last %}
+    union
+    {%- endif %}
+    {%- endfor %}
+),
+
+    {% endif -%}
+{%- endmacro %}
+
+{#- The condition keeping the keys of the `touched` CTE (`true` when the test reads them all). -#}
+{% macro among_touched(column) -%}
+    {%- if execute and var('tests_since', {}).get(model.get('unique_id')) -%}
+    {{ column }} in (select * from touched)
+    {%- else -%}
+    true
+    {%- endif -%}
 {%- endmacro %}

@@ -1,6 +1,17 @@
+{{ config(
+    materialized=fact_materialization(),
+    incremental_strategy=fact_incremental_strategy(),
+    unique_key='wave_number',
+    on_schema_change='fail',
+    meta={'scoped_tests': false},
+) }}
 -- Rupiah scheduled, paid, failed and returned per wave, province, channel, type and tranche.
-with payments as (
+-- Incremental by wave: a night recomputes only the waves with new payments (changed_waves).
+with
+{{ changed_waves([ref('fct_incentive_payments')]) }}
+payments as (
     select * from {{ ref('fct_incentive_payments') }}
+    where {{ in_changed_waves() }}
 )
 
 select
@@ -20,6 +31,7 @@ select
     {{ to_rupiah("coalesce(sum(case when status = 'failed' then amount_rp end), 0)") }}
         as amount_failed_rp,
     {{ to_rupiah("coalesce(sum(case when status = 'returned' then amount_rp end), 0)") }}
-        as amount_returned_rp
+        as amount_returned_rp,
+    cast(max(source_loaded_at) as {{ dbt.type_timestamp() }}) as source_loaded_at
 from payments
 group by wave_number, province_code_bps, channel, payment_type, tranche

@@ -1,8 +1,18 @@
+{{ config(
+    materialized=fact_materialization(),
+    incremental_strategy=fact_incremental_strategy(),
+    unique_key='wave_number',
+    on_schema_change='fail',
+    meta={'scoped_tests': false},
+) }}
 -- How fast the first training incentive arrived after the first completed training, per wave
 -- and the channel of that first payment; and the share who received every tranche.
-with training_payments as (
+-- Incremental by wave: a night recomputes only the waves with new payments (changed_waves).
+with
+{{ changed_waves([ref('fct_incentive_payments')]) }}
+training_payments as (
     select * from {{ ref('fct_incentive_payments') }}
-    where payment_type = 'training_incentive'
+    where payment_type = 'training_incentive' and {{ in_changed_waves() }}
 ),
 
 rules as (
@@ -18,7 +28,8 @@ paid as (
             ['participant_key', 'wave_number', 'scheme', 'channel', 'days_completion_to_payment'],
             ['paid_date', 'tranche', 'payment_id']
         ) }} as first_payment,
-        {{ distinct_tranches() }} as tranches_paid
+        {{ distinct_tranches() }} as tranches_paid,
+        max(source_loaded_at) as source_loaded_at
     from training_payments
     where status = 'paid'
     group by application_id
@@ -30,7 +41,8 @@ first_payments as (
         p.first_payment.wave_number as wave_number,
         p.first_payment.channel as channel,
         p.first_payment.days_completion_to_payment as days_completion_to_payment,
-        p.tranches_paid >= r.incentive_tranches as has_all_tranches
+        p.tranches_paid >= r.incentive_tranches as has_all_tranches,
+        p.source_loaded_at
     from paid as p
     left join rules as r on p.first_payment.scheme = r.scheme
 )
@@ -49,6 +61,7 @@ select
         count(distinct case when has_all_tranches then participant_key end)
         / cast(count(distinct participant_key) as double)
         as double
-    ) as share_paid_all_tranches
+    ) as share_paid_all_tranches,
+    cast(max(source_loaded_at) as {{ dbt.type_timestamp() }}) as source_loaded_at
 from first_payments
 group by wave_number, channel

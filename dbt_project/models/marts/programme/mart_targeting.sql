@@ -1,7 +1,18 @@
+{{ config(
+    materialized=fact_materialization(),
+    incremental_strategy=fact_incremental_strategy(),
+    unique_key='wave_number',
+    on_schema_change='fail',
+    meta={'scoped_tests': false},
+) }}
 -- Who the programme reached: beneficiaries (net of revocations) by their situation at
 -- registration, beside all applicants, per wave, province, gender and age band.
-with applications as (
+-- Incremental by wave: a night recomputes only the waves with new applications (changed_waves).
+with
+{{ changed_waves([ref('fct_applications')]) }}
+applications as (
     select * from {{ ref('fct_applications') }}
+    where {{ in_changed_waves() }}
 )
 
 {%- set beneficiary_measures = [
@@ -29,7 +40,8 @@ select
         as applicants_not_working,
     {%- for name, condition in beneficiary_measures %}
     {{ to_count(people_in_wave("is_net_beneficiary and " ~ condition)) }}
-        as {{ name }}{{ "," if not loop.last }}
+        as {{ name }},
     {%- endfor %}
+    cast(max(source_loaded_at) as {{ dbt.type_timestamp() }}) as source_loaded_at
 from applications
 group by wave_number, province_code_bps, gender, age_band
