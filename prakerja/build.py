@@ -70,7 +70,7 @@ class BuildResult:
     build_db: Path | None = None
     warnings: list[str] = field(default_factory=list)
     # tests (unique_id) that read only rows loaded since their model's tested-through mark
-    tests_since: dict[str, str] = field(default_factory=dict)
+    tests_since: dict[str, test_scope.Mark] = field(default_factory=dict)
 
 
 def node_name(unique_id: str) -> str:

@@ -40,6 +40,8 @@ STATE_FILE = "tested_through.json"
 # load, and the staging views' raw `_loaded_at`
 FACT_COLUMN = "source_loaded_at"
 VIEW_COLUMN = "loaded_at"
+# a test's mark: a timestamp, or {fact: timestamp} for a singular test reading several facts
+Mark = str | dict[str, str]
 # dbt statuses of a node that did its job
 _PASSED = frozenset({"success", "pass"})
 
@@ -68,13 +70,16 @@ def _write(settings: Settings, data: dict[str, Any]) -> None:
     tmp.replace(path)
 
 
-def _newest_loads(build_db: Path, columns: dict[str, str]) -> dict[str, str | None]:
+def _newest_loads(settings: Settings, columns: dict[str, str]) -> dict[str, str | None]:
     """The newest value of each marked relation's load-time column ({relation: column}), None
     for a relation or column that is missing."""
     import duckdb
 
-    con = duckdb.connect(str(build_db), read_only=True)
+    con = duckdb.connect(str(settings.build_db), read_only=True)
     try:
+        if settings.raw_db.exists():  # the staging views read it, as `raw` (profiles.yml)
+            path = str(settings.raw_db).replace("'", "''")
+            con.execute(f"attach '{path}' as raw (read_only)")
         present = {
             (str(table), str(column))
             for table, column in con.execute(
@@ -107,16 +112,18 @@ def _definition_hash(path: str) -> str:
     return digest.hexdigest()
 
 
-def scope_for_build(settings: Settings, *, full_refresh: bool, all_tests: bool) -> dict[str, str]:
+def scope_for_build(settings: Settings, *, full_refresh: bool, all_tests: bool) -> dict[str, Mark]:
     """The `tests_since` var for this build: {test unique_id: tested-through timestamp} for the
-    tests that may read only new rows. Forgets the marks that can no longer be trusted."""
+    tests that may read only new rows ({fact: timestamp} for a scoped singular test, one per
+    fact it reads: load times interleave across facts, so one mark for all would read far more
+    than the rows written since). Forgets the marks that can no longer be trusted."""
     if full_refresh or not settings.build_db.exists():
         _write(settings, {})
         return {}
     state = _read(settings)
     facts: dict[str, dict[str, Any]] = dict(state.get("facts", {}))
     newest = _newest_loads(
-        settings.build_db, {fact: marks.get("column", FACT_COLUMN) for fact, marks in facts.items()}
+        settings, {fact: marks.get("column", FACT_COLUMN) for fact, marks in facts.items()}
     )
     kept = {
         fact: marks
@@ -137,15 +144,18 @@ def scope_for_build(settings: Settings, *, full_refresh: bool, all_tests: bool) 
         for fact, marks in kept.items()
         if _now() - datetime.fromisoformat(marks["full_tests_at"]) < period
     }
-    scope: dict[str, str] = {}
-    for marks in fresh.values():
-        for test in marks.get("tests", []):
-            # a singular test listed under several facts: the earliest of their marks
-            scope[test] = min(scope.get(test, marks["tested_through"]), marks["tested_through"])
     singular: dict[str, list[str]] = state.get("singular", {})
-    for test, facts_read in singular.items():
-        if not all(test in fresh.get(fact, {}).get("tests", []) for fact in facts_read):
-            scope.pop(test, None)  # one of the facts it reads lost or aged its mark
+    scope: dict[str, Mark] = {}
+    singular_marks: dict[str, dict[str, str]] = {}  # {fact: mark} for each fact it reads
+    for fact, marks in fresh.items():
+        for test in marks.get("tests", []):
+            if test in singular:
+                singular_marks.setdefault(test, {})[fact] = marks["tested_through"]
+            else:
+                scope[test] = marks["tested_through"]
+    for test, marks_of in singular_marks.items():
+        if set(marks_of) == set(singular[test]):  # else a fact it reads lost or aged its mark
+            scope[test] = marks_of
     return scope
 
 
@@ -153,7 +163,7 @@ def record_after_build(
     settings: Settings,
     run_results: dict[str, Any],
     manifest: dict[str, Any],
-    scope: dict[str, str],
+    scope: dict[str, Mark],
 ) -> None:
     """Move the mark of every incremental fact whose model and attached tests all passed in
     this build (and note a whole-table test run for those that `scope` left out)."""
@@ -205,7 +215,7 @@ def record_after_build(
     facts: dict[str, dict[str, Any]] = dict(_read(settings).get("facts", {}))
     now = _now().isoformat()
     newest_loads = _newest_loads(
-        settings.build_db,
+        settings,
         {fact: extra.get(fact, {}).get("column", FACT_COLUMN) for fact in passed},
     )
     for fact, tests in passed.items():

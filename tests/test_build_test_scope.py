@@ -27,6 +27,11 @@ INCREMENTAL = {
     "fct_incentive_payments",
     "fct_survey_responses",
 }
+# the staging views that opt in (one row per append-only raw row): marked on `loaded_at`
+STAGING_VIEWS = {
+    f"stg_registration__{entity}"
+    for entity in ("applications", "selection", "revocations", "enrollments", "payments", "surveys")
+}
 # the singular tests that set mart totals against the facts (they read whole tables)
 RECONCILIATION = ["assert_mart_counts_equal_fact_counts", "assert_mart_rupiah_equal_fact_rupiah"]
 # the singular tests that check a key over all its rows, scoped to the keys touched since
@@ -78,7 +83,7 @@ def test_fact_tests_read_only_untested_rows_until_they_pass(tmp_path: Path) -> N
     assert first.success, first.failures
     assert first.tests_since == {}  # a first build tests whole tables
     marks = _state(settings)
-    assert set(marks) == INCREMENTAL
+    assert set(marks) == INCREMENTAL | STAGING_VIEWS
     tested_through = datetime.fromisoformat(marks["fct_applications"]["tested_through"])
     assert tested_through == datetime.fromisoformat(FIRST_BATCH.loaded_at)
 
@@ -291,6 +296,9 @@ def test_singular_tests_read_the_keys_touched_since_they_passed(tmp_path: Path) 
         settings.home / "dbt" / "target" / "compiled" / "prakerja" / "tests"
     ) / "assert_paid_never_exceeds_due.sql"
     assert f"source_loaded_at > cast('{mark.isoformat(sep=' ')}'" in compiled.read_text()
+    assert scoped.tests_since["test.prakerja.assert_paid_never_exceeds_due"] == {
+        "fct_incentive_payments": mark.isoformat(sep=" ")
+    }
     # the failure holds the marks of the facts it reads
     after = json.loads(test_scope.state_path(settings).read_text(encoding="utf-8"))
     assert after["facts"]["fct_incentive_payments"] == state["facts"]["fct_incentive_payments"]
@@ -300,3 +308,81 @@ def test_singular_tests_read_the_keys_touched_since_they_passed(tmp_path: Path) 
     assert "test assert_paid_never_exceeds_due fail (2 rows)" in [
         f.split(":")[0] for f in full.failures
     ]
+
+
+def test_a_view_keeps_its_mark_only_while_its_definition_is_unchanged(tmp_path: Path) -> None:
+    settings = _settings_with_marks(tmp_path, _now())
+    path = "models/staging/registration/stg_registration__payments.sql"
+    with duckdb.connect(str(settings.build_db)) as con:
+        con.execute(f"create table stg_v as select timestamp '{MARK}' as loaded_at")
+    state = json.loads(test_scope.state_path(settings).read_text(encoding="utf-8"))
+    view_mark = {
+        "tested_through": MARK,
+        "full_tests_at": _now().isoformat(),
+        "tests": ["test.p.unique_stg_v_id.1"],
+        "column": "loaded_at",
+        "path": path,
+    }
+    state["facts"]["stg_v"] = {**view_mark, "definition": test_scope._definition_hash(path)}
+    test_scope.state_path(settings).write_text(json.dumps(state), encoding="utf-8")
+    scope = test_scope.scope_for_build(settings, full_refresh=False, all_tests=False)
+    assert scope == {**SCOPED, "test.p.unique_stg_v_id.1": MARK}
+
+    # the view's SQL, a macro or dbt_project.yml changed since: its rows are not those tested
+    state = json.loads(test_scope.state_path(settings).read_text(encoding="utf-8"))
+    state["facts"]["stg_v"]["definition"] = "0" * 64
+    test_scope.state_path(settings).write_text(json.dumps(state), encoding="utf-8")
+    assert test_scope.scope_for_build(settings, full_refresh=False, all_tests=False) == SCOPED
+    assert "stg_v" not in _state(settings)
+
+
+def test_a_singular_test_is_scoped_only_while_every_fact_it_reads_is(tmp_path: Path) -> None:
+    settings = _settings_with_marks(tmp_path, _now(), newest_b="2026-11-21 01:00:00")
+    state = json.loads(test_scope.state_path(settings).read_text(encoding="utf-8"))
+    state["facts"]["fct_b"]["tested_through"] = "2026-11-21 01:00:00"
+    for fact in ("fct_a", "fct_b", "fct_gone"):
+        state["facts"][fact]["tests"] += ["test.p.assert_ab", "test.p.assert_a_gone"]
+    state["singular"] = {
+        "test.p.assert_ab": ["fct_a", "fct_b"],
+        "test.p.assert_a_gone": ["fct_a", "fct_gone"],
+    }
+    test_scope.state_path(settings).write_text(json.dumps(state), encoding="utf-8")
+    scope = test_scope.scope_for_build(settings, full_refresh=False, all_tests=False)
+    # each fact's own mark (load times interleave across facts); none when a fact lost its mark
+    assert scope["test.p.assert_ab"] == {"fct_a": MARK, "fct_b": "2026-11-21 01:00:00"}
+    assert "test.p.assert_a_gone" not in scope
+    # the singular map survives the marks being pruned
+    assert json.loads(test_scope.state_path(settings).read_text())["singular"] == state["singular"]
+
+
+@pytest.mark.slow
+def test_staging_unique_reads_new_rows_and_the_older_rows_sharing_their_key(
+    tmp_path: Path,
+) -> None:
+    settings = settings_for(tmp_path / "warehouse")
+    make_raw(settings.raw_db, [FIRST_BATCH])
+    assert build(settings, exclude=FIXTURE_EXCLUDE).success
+    marks = _state(settings)
+    view = marks["stg_registration__payments"]
+    assert view["column"] == "loaded_at"
+    assert any(".unique_stg_registration__payments_payment_id." in t for t in view["tests"])
+    # a later load repeating an older payment id (ingestion would quarantine it)
+    with duckdb.connect(str(settings.raw_db)) as con:
+        con.execute(
+            "insert into registration.payments by name select * replace "
+            "('L9' as _load_id, timestamp '2026-11-23 01:00:00' as _loaded_at) "
+            "from registration.payments order by id_pembayaran limit 1"
+        )
+    scoped = build(settings, exclude=FIXTURE_EXCLUDE)
+    assert not scoped.success
+    assert any(
+        f.startswith("test unique_stg_registration__payments_payment_id") for f in scoped.failures
+    )
+    compiled = next(
+        (settings.home / "dbt" / "target" / "compiled" / "prakerja" / "models" / "staging").rglob(
+            "unique_stg_registration__payments_payment_id*.sql"
+        )
+    ).read_text()
+    assert "exists (select 1 from" in compiled
+    assert f"increment.loaded_at > cast('{view['tested_through']}'" in compiled
+    assert _state(settings)["stg_registration__payments"] == view

@@ -11,6 +11,10 @@
       among the rows sharing a combination with a new row (a semi-join on the new rows, so the
       40 M-row table is probed, not grouped); two older rows were tested together when the
       later of them was written.
+    Staging views configured `meta={'scoped_tests': true}` (one row per raw row; raw is
+    append-only) are scoped the same way on their `loaded_at`: row-level tests, and `unique` as
+    the semi-join above (a view has no delete+insert: a repeat of an older key can be a new
+    row). test_scope.py drops a view's mark when its SQL, a macro or dbt_project.yml changed.
     Singular tests configured `meta={'scoped_tests': true}` read the keys touched since
     (`touched_since` below). Every other test (aggregates, the other singular tests) still reads
     the whole table, and so does every test missing from `tests_since` (a new one, or one whose
@@ -49,7 +53,12 @@
         {%- do return('') -%}
     {%- endif -%}
     {%- set tested = graph.nodes.get(tested_id) -%}
-    {%- if tested is none or tested.config.materialized != 'incremental' -%}
+    {%- if tested is none -%}
+        {%- do return('') -%}
+    {%- endif -%}
+    {%- set view = tested.config.materialized == 'view'
+        and tested.config.get('meta', {}).get('scoped_tests') -%}
+    {%- if tested.config.materialized != 'incremental' and not view -%}
         {%- do return('') -%}
     {%- endif -%}
     {%- set since = marks.get(model.get('unique_id')) -%}
@@ -59,16 +68,22 @@
     {%- set row_level = metadata.name in [
         'not_null', 'accepted_values', 'relationships', 'not_null_where', 'expression_is_true'
     ] -%}
-    {%- set own_key = metadata.name == 'unique'
+    {%- set own_key = not view and metadata.name == 'unique'
         and metadata.kwargs.get('column_name') == tested.config.unique_key -%}
-    {%- set written_since = 'source_loaded_at > cast(\'' ~ since ~ '\' as '
-        ~ dbt.type_timestamp() ~ ')' -%}
+    {%- set written_since = ('loaded_at' if view else 'source_loaded_at') ~ ' > cast(\''
+        ~ since ~ '\' as ' ~ dbt.type_timestamp() ~ ')' -%}
     {%- if row_level or own_key -%}
         {%- do return(written_since) -%}
     {%- endif -%}
+    {%- set columns = [] -%}
     {%- if metadata.name == 'unique_combination_of_columns' -%}
+        {%- set columns = metadata.kwargs.get('combination_of_columns', []) -%}
+    {%- elif metadata.name == 'unique' and view -%}
+        {%- set columns = [metadata.kwargs.get('column_name')] -%}
+    {%- endif -%}
+    {%- if columns -%}
         {%- set shared = [] -%}
-        {%- for column in metadata.kwargs.get('combination_of_columns', []) -%}
+        {%- for column in columns -%}
             {%- do shared.append(
                 'increment.' ~ column ~ ' is not distinct from dbt_tested.' ~ column
             ) -%}
@@ -85,10 +100,10 @@
 
 {#- Singular tests configured `meta={'scoped_tests': true}` check each key (a person, an
     application) over all its rows; prakerja/test_scope.py lists them under every incremental
-    model they read, so a mark moves only when they passed too. With a mark, such a test reads
-    only the keys with a row written since it in any of those models (`touched_since`, then
-    `among_touched`): a key's verdict changes only when one of its rows does, and a rewritten
-    row gets a newer `source_loaded_at`. Without one (first build, --all-tests, a model
+    model they read, so a mark moves only when they passed too. With marks (`tests_since` gives
+    such a test {model: mark}), it reads only the keys with a row written since its model's
+    mark in any of `relations` (`touched_since`, then `among_touched`): a key's verdict changes
+    only when one of its rows does, and a rewritten row gets a newer `source_loaded_at`. Without one (first build, --all-tests, a model
     rebuilt, the periodic whole-table run) they read every key. -#}
 {% macro touched_since(key, relations) -%}
     {%- set since = var('tests_since', {}).get(model.get('unique_id')) if execute else none -%}
@@ -96,7 +111,7 @@
 touched as (
     {%- for relation in relations %}
     select {{ key }} from {{ relation }}
-    where source_loaded_at > cast('{{ since }}' as {{ dbt.type_timestamp() }})
+    where source_loaded_at > cast('{{ since[relation.identifier] }}' as {{ dbt.type_timestamp() }})
     {%- if not loop.last %}
     union
     {%- endif %}
