@@ -26,7 +26,8 @@ class SuitePlan:
     """One GX suite as the runner builds it: the checks of one of our suites on one batch.
 
     `asset` is the batch name, `<schema>.<table>`, or `<schema>.<table>.<check_id>` for a check
-    with its own query (a query asset of its own, hence a suite of its own)."""
+    with its own query (a query asset of its own, hence a suite of its own), or
+    `<schema>.<table>.<query_name>` for the checks sharing one query."""
 
     suite: str
     database: Database
@@ -48,9 +49,12 @@ def plan_suites(checks: Sequence[Check]) -> list[SuitePlan]:
     for check in checks:
         asset = f"{check.schema}.{check.table}"
         if check.query:
-            asset = f"{asset}.{check.check_id}"
+            asset = f"{asset}.{check.query_name or check.check_id}"
         key = (check.suite, check.database, check.schema, check.table, asset)
-        groups.setdefault(key, []).append(check)
+        members = groups.setdefault(key, [])
+        if members and members[0].query != check.query:
+            raise ValueError(f"{check.check_id}: query {check.query_name} differs from the first")
+        members.append(check)
     return [
         SuitePlan(suite, database, schema, table, asset, members[0].query, tuple(members))
         for (suite, database, schema, table, asset), members in groups.items()

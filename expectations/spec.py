@@ -20,7 +20,9 @@ class Check:
     (a GX query asset, still computed by DuckDB) instead of the table: used to measure one
     figure (e.g. a share) that an aggregate expectation then bounds, so the observed value is
     the figure itself. `table` stays the table the figure is about. `expected` is the readable
-    expectation that the summary and the history show beside the observed value.
+    expectation that the summary and the history show beside the observed value. Checks with
+    the same `query_name` (and query) share one batch: their figures are columns of one result,
+    computed once instead of once per check.
     """
 
     suite: str
@@ -34,6 +36,7 @@ class Check:
     expected: str
     column: str | None = None
     query: str | None = None
+    query_name: str | None = None
 
 
 @dataclass(frozen=True)
