@@ -24,6 +24,7 @@ import sys
 from pathlib import Path
 
 from bench.measure import Measurement, measure
+from bench.wave_subset import split_wave
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
@@ -39,6 +40,13 @@ TARGETS = {
     "dashboard_page_median_ms": 200.0,
     "incremental_nightly_wall_s": 60.0,
 }
+
+
+def one_wave_applications(scale: str) -> int:
+    """The incremental target's wave, 800,000 applications at national scale, scaled."""
+    from generator.calibration import SCALES
+
+    return round(800_000 * SCALES[scale])
 
 
 def _env(home: Path) -> dict[str, str]:
@@ -170,11 +178,22 @@ def run(
             _fresh(nightly_home)
         nightly = step("nightly", [PRAKERJA, "nightly", str(inbox)], nightly_home)
 
-    # the last step: a failed incremental nightly is a result to write down, not a reason to lose
-    # the figures of every stage before it (the table shows its exit code)
+    # the last steps: a failed incremental nightly is a result to write down, not a reason to
+    # lose the figures of every stage before it (the table shows its exit code). The target's
+    # night adds one wave of 800,000 applications (scaled like the deliveries): the last wave's
+    # first applications with all their rows; the rest of that wave is then a second, heavier
+    # night, measured without a target.
+    one_wave, rest = data / "inbox-one-wave", data / "inbox-rest-of-wave"
+    split_wave(extra, one_wave, rest, one_wave_applications(scale))
     incremental = step(
-        "nightly_incremental_last_wave",
-        [PRAKERJA, "nightly", str(extra)],
+        "nightly_incremental_one_wave",
+        [PRAKERJA, "nightly", str(one_wave)],
+        home,
+        must_pass=False,
+    )
+    incremental_rest = step(
+        "nightly_incremental_rest_of_wave",
+        [PRAKERJA, "nightly", str(rest)],
         home,
         must_pass=False,
     )
@@ -187,6 +206,7 @@ def run(
         "check_vs_aggregate_sql": round(check.wall_s / max(agg.wall_s, 0.01), 2),
         "dashboard_page_median_ms": dash.get("worst_page_median_ms"),
         "incremental_nightly_wall_s": incremental.wall_s,
+        "incremental_rest_of_wave_wall_s": incremental_rest.wall_s,
     }
     return {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -252,7 +272,19 @@ def write_readme(result: dict[str, object]) -> None:
         ("build / compiled SQL in DuckDB", "build_vs_compiled_sql", "<= 1.3x", "x"),
         ("checks / aggregate SQL", "check_vs_aggregate_sql", "(no target)", "x"),
         ("dashboard: slowest page, median", "dashboard_page_median_ms", "< 200 ms", "ms"),
-        ("incremental nightly, the last wave", "incremental_nightly_wall_s", "<= 60 s", "s"),
+        (
+            f"incremental nightly, one wave of {one_wave_applications(str(result['scale'])):,} "
+            "applications",
+            "incremental_nightly_wall_s",
+            "<= 60 s",
+            "s",
+        ),
+        (
+            "incremental nightly, the rest of that wave",
+            "incremental_rest_of_wave_wall_s",
+            "(no target)",
+            "s",
+        ),
     ]
     lines = [
         f"Last run: {result['date']}, scale `{result['scale']}`, "
