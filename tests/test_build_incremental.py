@@ -24,11 +24,19 @@ from tests.test_dbt_support import (
 )
 
 FACTS = ["fct_applications", "fct_enrollments", "fct_incentive_payments", "fct_survey_responses"]
-# The wave-grain marts, incremental by wave (delete+insert of the waves with new fact rows).
-WAVE_MARTS = ["mart_wave_funnel", "mart_targeting", "mart_disbursement", "mart_payment_timeliness"]
+# The wave-grain models, incremental by wave (delete+insert of the waves with new fact rows):
+# four marts and the answers summed per wave that mart_outcomes reads.
+WAVE_MARTS = [
+    "mart_wave_funnel",
+    "mart_targeting",
+    "mart_disbursement",
+    "mart_payment_timeliness",
+    "int_outcomes__wave_cells",
+]
 # Only the incremental models (the facts, dim_participants built from fct_applications, and the
-# wave-grain marts) are rebuilt between the snapshots (their tests run with them).
-FACT_SELECTION = [*FACTS, "dim_participants", *WAVE_MARTS]
+# wave-grain models) and mart_outcomes, a table over int_outcomes__wave_cells, are rebuilt
+# between the snapshots (their tests run with them).
+FACT_SELECTION = [*FACTS, "dim_participants", *WAVE_MARTS, "mart_outcomes"]
 LATE_LOAD_ID = "L3"
 LATE_LOADED_AT = "2026-11-22 01:00:00"
 
@@ -142,6 +150,7 @@ MARKED_COLUMN = {
     "mart_targeting": "applicants",
     "mart_disbursement": "payments_scheduled",
     "mart_payment_timeliness": "participants_paid",
+    "int_outcomes__wave_cells": "respondents",
 }
 
 
@@ -200,7 +209,7 @@ def test_wave_marts_recompute_only_the_waves_a_late_load_touched(tmp_path: Path)
     # the marts' tests read their whole tables every time: no tested-through mark for them
     marks = json.loads(test_scope.state_path(settings).read_text(encoding="utf-8"))
     assert {*FACTS, "dim_participants"} <= set(marks["facts"])
-    assert not [model for model in marks["facts"] if model.startswith("mart_")]
+    assert not [model for model in marks["facts"] if model.startswith(("mart_", "int_"))]
 
     refreshed = build(settings, select=FACT_SELECTION, full_refresh=True)
     assert refreshed.success, refreshed.failures

@@ -1,21 +1,9 @@
 -- Survey outcomes by cohort (wave), province, gender, course category, survey and arm, beside
 -- the province's open unemployment rate in August of the wave's year.
-with responses as (
-    select * from {{ ref('fct_survey_responses') }}
-),
-
-first_courses as (
-    select application_id, course_listing_key
-    from (
-        select
-            application_id,
-            course_listing_key,
-            row_number() over (
-                partition by application_id order by purchased_date, enrollment_id
-            ) as purchase_rank
-        from {{ ref('fct_enrollments') }}
-    ) as ranked
-    where purchase_rank = 1
+-- The answers are summed per wave and first course by int_outcomes__wave_cells (incremental
+-- by wave); here the course becomes its category and the province's TPT is joined.
+with cells as (
+    select * from {{ ref('int_outcomes__wave_cells') }}
 ),
 
 courses as (
@@ -36,64 +24,38 @@ august_tpt as (
     where survey_round = 'Aug'
 ),
 
-labelled as (
+categorised as (
     select
-        r.*,
-        w.year as cohort_year,
+        c.*,
         case
-            when r.arm = 'control' then 'none'
-            else coalesce(c.category, 'no_training')
+            when c.arm = 'control' then 'none'
+            else coalesce(k.category, 'no_training')
         end as course_category
-    from responses as r
-    left join waves as w on r.wave_number = w.wave_number
-    left join first_courses as f on r.application_id = f.application_id
-    left join courses as c on f.course_listing_key = c.course_listing_key
-),
-
--- One row per person and cell first: the five distinct counts of people below become plain
--- sums, instead of five distinct aggregates over every answer.
-per_person as (
-    select
-        wave_number,
-        province_code_bps,
-        gender,
-        course_category,
-        survey_type,
-        arm,
-        participant_key,
-        min(cohort_year) as cohort_year,
-        max(case when is_employed then 1 else 0 end) as employed,
-        max(case when has_new_job then 1 else 0 end) as new_job,
-        max(case when started_business then 1 else 0 end) as started_business,
-        max(case when skills_improved then 1 else 0 end) as skills_improved,
-        sum(monthly_income_rp) as income_sum,
-        count(monthly_income_rp) as income_answers
-    from labelled
-    group by wave_number, province_code_bps, gender, course_category, survey_type, arm,
-        participant_key
+    from cells as c
+    left join courses as k on c.first_course_listing_key = k.course_listing_key
 ),
 
 grouped as (
     select
-        wave_number,
-        province_code_bps,
-        gender,
-        course_category,
-        survey_type,
-        arm,
-        min(cohort_year) as cohort_year,
-        count(participant_key) as respondents,
-        sum(case when participant_key is not null then employed else 0 end) as employed,
-        sum(case when participant_key is not null then new_job else 0 end) as new_job,
-        sum(case when participant_key is not null then started_business else 0 end)
-            as started_business,
-        sum(case when participant_key is not null then skills_improved else 0 end)
-            as skills_improved,
+        c.wave_number,
+        c.province_code_bps,
+        c.gender,
+        c.course_category,
+        c.survey_type,
+        c.arm,
+        min(w.year) as cohort_year,
+        sum(c.respondents) as respondents,
+        sum(c.employed) as employed,
+        sum(c.new_job) as new_job,
+        sum(c.started_business) as started_business,
+        sum(c.skills_improved) as skills_improved,
         -- the mean over every answer, as avg() would give
-        sum(income_sum) / cast(nullif(sum(income_answers), 0) as double)
+        sum(c.income_sum_rp) / cast(nullif(sum(c.income_answers), 0) as double)
             as mean_monthly_income_rp
-    from per_person
-    group by wave_number, province_code_bps, gender, course_category, survey_type, arm
+    from categorised as c
+    left join waves as w on c.wave_number = w.wave_number
+    group by c.wave_number, c.province_code_bps, c.gender, c.course_category, c.survey_type,
+        c.arm
 )
 
 select
