@@ -38,7 +38,7 @@ TARGETS = {
     "ingest_vs_bare_read_speed": 0.5,  # at least
     "build_vs_compiled_sql": 1.3,  # at most
     "dashboard_page_median_ms": 200.0,
-    "incremental_nightly_wall_s": 60.0,
+    "incremental_one_wave_wall_s": 60.0,
 }
 
 
@@ -205,7 +205,7 @@ def run(
         "build_vs_compiled_sql": round(build.wall_s / compiled.wall_s, 2),
         "check_vs_aggregate_sql": round(check.wall_s / max(agg.wall_s, 0.01), 2),
         "dashboard_page_median_ms": dash.get("worst_page_median_ms"),
-        "incremental_nightly_wall_s": incremental.wall_s,
+        "incremental_one_wave_wall_s": incremental.wall_s,
         "incremental_rest_of_wave_wall_s": incremental_rest.wall_s,
     }
     return {
@@ -275,7 +275,7 @@ def write_readme(result: dict[str, object]) -> None:
         (
             f"incremental nightly, one wave of {one_wave_applications(str(result['scale'])):,} "
             "applications",
-            "incremental_nightly_wall_s",
+            "incremental_one_wave_wall_s",
             "<= 60 s",
             "s",
         ),

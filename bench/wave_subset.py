@@ -61,9 +61,11 @@ def _split_csv(source: Path, first: Path, rest: Path, keep: set[str] | None, n: 
         for row in csv.reader(recorder, delimiter=delimiter):
             raw = "".join(recorder.lines)
             recorder.lines.clear()
-            key = row[column]
-            if (keep is None and len(kept) < n) or (keep is not None and key in keep):
-                kept.add(key)
+            # ingestion trims values; a blank or short line names no application: the rest
+            key = row[column].strip() if len(row) > column else None
+            taken = keep is None and len(kept) < n and bool(key)
+            if taken or (keep is not None and key in keep):
+                kept.add(str(key))
                 out_first.write(raw)
             else:
                 out_rest.write(raw)
@@ -77,11 +79,12 @@ def _split_parquet(source: Path, first: Path, rest: Path, keep: set[str]) -> Non
     con = duckdb.connect()
     try:
         con.register("kept", pa.table({"key": sorted(keep)}))
-        for target, test in ((first, "in"), (rest, "not in")):
+        taken = f"trim({KEY}) in (select key from kept)"
+        # a row without a key names no application: it goes to the rest
+        for target, test in ((first, taken), (rest, f"{KEY} is null or not ({taken})")):
             out = str(target / source.name).replace("'", "''")
             con.execute(
-                f"copy (select * from read_parquet(?) where {KEY} {test} "
-                f"(select key from kept)) to '{out}' (format parquet)",
+                f"copy (select * from read_parquet(?) where {test}) to '{out}' (format parquet)",
                 [str(source)],
             )
     finally:

@@ -46,15 +46,15 @@ def plan_suites(checks: Sequence[Check]) -> list[SuitePlan]:
     """Group checks into GX suites: one per (our suite, batch), in the checks' order. The runner
     and the committed file context (expectations/export_context.py) both build from this."""
     groups: dict[tuple[str, Database, str, str, str], list[Check]] = {}
+    queries: dict[tuple[Database, str], str | None] = {}  # GX keeps one asset per name
     for check in checks:
         asset = f"{check.schema}.{check.table}"
         if check.query:
             asset = f"{asset}.{check.query_name or check.check_id}"
         key = (check.suite, check.database, check.schema, check.table, asset)
-        members = groups.setdefault(key, [])
-        if members and members[0].query != check.query:
+        if queries.setdefault((check.database, asset), check.query) != check.query:
             raise ValueError(f"{check.check_id}: query {check.query_name} differs from the first")
-        members.append(check)
+        groups.setdefault(key, []).append(check)
     return [
         SuitePlan(suite, database, schema, table, asset, members[0].query, tuple(members))
         for (suite, database, schema, table, asset), members in groups.items()

@@ -72,13 +72,19 @@ changed as (
     {% endif -%}
 {%- endmacro %}
 
-{#- The `changed_waves` CTE of a wave-grain mart: the waves with a row of any of `relations`
-    (the facts it reads) loaded after the mart's newest `source_loaded_at`. Every cell of such a
-    mart sums rows of one wave, so recomputing these waves and replacing them whole
-    (delete+insert on wave_number) gives the table a full build would; the other waves read
-    nothing. Any new row of a fact counts, also one the mart filters out (a survey incentive in
-    a mart of training incentives): recomputing a wave once too often costs a little, missing
-    one would leave it stale. Renders nothing in a full build. -#}
+{#- The `changed_waves` CTE of a wave-grain model (incremental runs only): the waves with a row
+    of any of `relations` (the facts it reads) loaded after the model's newest
+    `source_loaded_at`. Every cell of such a model sums rows of one wave, so recomputing these
+    waves and replacing them whole (delete+insert on wave_number) gives the table a full build
+    would; the other waves read nothing. This rests on what ingestion and the facts guarantee:
+    raw is append-only with unique keys, a fact row is rewritten (with a newer
+    `source_loaded_at`), never deleted, and its wave is its application's, which never changes.
+    Then the `wave_loads` CTE (every run): per wave read, the newest `source_loaded_at` among
+    all rows of `relations` in that wave, also those the model filters out (a survey incentive
+    in a mart of training incentives), with its wave as `loads_wave_number`; each row of the
+    wave carries it as its `source_loaded_at`. The newest over the table is then the newest row
+    read, so a wave is recomputed once per new load, not every night while a filtered-out row
+    is the newest. -#}
 {% macro changed_waves(relations) -%}
     {%- if is_incremental() -%}
 changed_waves as (
@@ -92,6 +98,20 @@ changed_waves as (
 ),
 
     {% endif -%}
+wave_loads as (
+    select wave_number as loads_wave_number, max(source_loaded_at) as wave_source_loaded_at
+    from (
+        {%- for relation in relations %}
+        select wave_number, source_loaded_at from {{ relation }}
+        where {{ in_changed_waves() }}
+        {%- if not loop.last %}
+        union all
+        {%- endif %}
+        {%- endfor %}
+    ) as loads
+    group by wave_number
+),
+
 {%- endmacro %}
 
 {#- A condition keeping the rows of the changed waves in an incremental run (`true` in a full

@@ -4,7 +4,7 @@
 -- fct_applications), so people per wave are applications: plain counts here, not a distinct
 -- over 40 M 64-character keys (that ran out of memory at national scale).
 -- The wave-grain marts are compared wave by wave: they are rebuilt a wave at a time
--- (docs/marts.md), so a wave left stale shows here even when the totals agree.
+-- (docs/marts.md), so a wave left stale in these measures shows here even when the totals agree.
 with application_waves as (
     select
         wave_number,

@@ -32,6 +32,7 @@ select
         as amount_failed_rp,
     {{ to_rupiah("coalesce(sum(case when status = 'returned' then amount_rp end), 0)") }}
         as amount_returned_rp,
-    cast(max(source_loaded_at) as {{ dbt.type_timestamp() }}) as source_loaded_at
+    cast(max(wave_source_loaded_at) as {{ dbt.type_timestamp() }}) as source_loaded_at
 from payments
+left join wave_loads on payments.wave_number = wave_loads.loads_wave_number
 group by wave_number, province_code_bps, channel, payment_type, tranche

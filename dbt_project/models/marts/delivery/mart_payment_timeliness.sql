@@ -28,8 +28,7 @@ paid as (
             ['participant_key', 'wave_number', 'scheme', 'channel', 'days_completion_to_payment'],
             ['paid_date', 'tranche', 'payment_id']
         ) }} as first_payment,
-        {{ distinct_tranches() }} as tranches_paid,
-        max(source_loaded_at) as source_loaded_at
+        {{ distinct_tranches() }} as tranches_paid
     from training_payments
     where status = 'paid'
     group by application_id
@@ -41,8 +40,7 @@ first_payments as (
         p.first_payment.wave_number as wave_number,
         p.first_payment.channel as channel,
         p.first_payment.days_completion_to_payment as days_completion_to_payment,
-        p.tranches_paid >= r.incentive_tranches as has_all_tranches,
-        p.source_loaded_at
+        p.tranches_paid >= r.incentive_tranches as has_all_tranches
     from paid as p
     left join rules as r on p.first_payment.scheme = r.scheme
 )
@@ -62,6 +60,7 @@ select
         / cast(count(distinct participant_key) as double)
         as double
     ) as share_paid_all_tranches,
-    cast(max(source_loaded_at) as {{ dbt.type_timestamp() }}) as source_loaded_at
+    cast(max(wave_source_loaded_at) as {{ dbt.type_timestamp() }}) as source_loaded_at
 from first_payments
+left join wave_loads on first_payments.wave_number = wave_loads.loads_wave_number
 group by wave_number, channel

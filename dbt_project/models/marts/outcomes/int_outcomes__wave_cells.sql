@@ -59,8 +59,7 @@ per_person as (
         max(case when started_business then 1 else 0 end) as started_business,
         max(case when skills_improved then 1 else 0 end) as skills_improved,
         sum(monthly_income_rp) as income_sum,
-        count(monthly_income_rp) as income_answers,
-        max(source_loaded_at) as source_loaded_at
+        count(monthly_income_rp) as income_answers
     from labelled
     group by wave_number, province_code_bps, gender, first_course_listing_key, survey_type, arm,
         participant_key
@@ -84,6 +83,7 @@ select
         as skills_improved,
     cast(sum(income_sum) as decimal(38,2)) as income_sum_rp,
     {{ to_count('sum(income_answers)') }} as income_answers,
-    cast(max(source_loaded_at) as {{ dbt.type_timestamp() }}) as source_loaded_at
+    cast(max(wave_source_loaded_at) as {{ dbt.type_timestamp() }}) as source_loaded_at
 from per_person
+left join wave_loads on per_person.wave_number = wave_loads.loads_wave_number
 group by wave_number, province_code_bps, gender, first_course_listing_key, survey_type, arm

@@ -42,6 +42,7 @@ select
     {{ to_count(people_in_wave("is_net_beneficiary and " ~ condition)) }}
         as {{ name }},
     {%- endfor %}
-    cast(max(source_loaded_at) as {{ dbt.type_timestamp() }}) as source_loaded_at
+    cast(max(wave_source_loaded_at) as {{ dbt.type_timestamp() }}) as source_loaded_at
 from applications
+left join wave_loads on applications.wave_number = wave_loads.loads_wave_number
 group by wave_number, province_code_bps, gender, age_band

@@ -28,8 +28,7 @@ enrollments as (
         application_id,
         count(*) as purchases,
         max(case when bought_within_30_days then 1 else 0 end) as bought_within_30_days,
-        max(case when is_completed then 1 else 0 end) as completed,
-        max(source_loaded_at) as source_loaded_at
+        max(case when is_completed then 1 else 0 end) as completed
     from {{ ref('fct_enrollments') }}
     where {{ in_changed_waves() }}
     group by application_id
@@ -42,15 +41,14 @@ training_payments as (
         {{ tranche_flag(1, "status = 'paid'") }} as paid_tranche_1,
         {{ tranche_flag(2, "status = 'paid'") }} as paid_tranche_2,
         {{ tranche_flag(3, "status = 'paid'") }} as paid_tranche_3,
-        {{ tranche_flag(4, "status = 'paid'") }} as paid_tranche_4,
-        max(source_loaded_at) as source_loaded_at
+        {{ tranche_flag(4, "status = 'paid'") }} as paid_tranche_4
     from {{ ref('fct_incentive_payments') }}
     where payment_type = 'training_incentive' and {{ in_changed_waves() }}
     group by application_id
 ),
 
 surveys as (
-    select application_id, count(*) as responses, max(source_loaded_at) as source_loaded_at
+    select application_id, count(*) as responses
     from {{ ref('fct_survey_responses') }}
     where arm = 'treatment' and {{ in_changed_waves() }}
     group by application_id
@@ -77,10 +75,7 @@ progress as (
         coalesce(p.paid_tranche_4, 0) = 1 as paid_tranche_4,
         -- "all tranches" is the scheme's count (4 in the semi-bansos years, 1 from 2023)
         coalesce(p.tranches_paid, 0) >= r.incentive_tranches as paid_all_tranches,
-        coalesce(s.responses, 0) > 0 as surveyed,
-        -- greatest() skips nulls on DuckDB and Spark: the newest load among the four facts
-        greatest(a.source_loaded_at, e.source_loaded_at, p.source_loaded_at, s.source_loaded_at)
-            as source_loaded_at
+        coalesce(s.responses, 0) > 0 as surveyed
     from applications as a
     left join rules as r on a.scheme = r.scheme
     left join enrollments as e on a.application_id = e.application_id
@@ -114,6 +109,7 @@ select
     {%- for name, condition in steps %}
     {{ to_count(people_in_wave(condition)) }} as {{ name }},
     {%- endfor %}
-    cast(max(source_loaded_at) as {{ dbt.type_timestamp() }}) as source_loaded_at
+    cast(max(wave_source_loaded_at) as {{ dbt.type_timestamp() }}) as source_loaded_at
 from progress
+left join wave_loads on progress.wave_number = wave_loads.loads_wave_number
 group by wave_number, province_code_bps, gender, age_band
