@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, datetime, timedelta
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -100,15 +101,20 @@ def _newest_loads(settings: Settings, columns: dict[str, str]) -> dict[str, str 
 
 
 def _definition_hash(path: str) -> str:
-    """What a staging view's rows are made of besides raw: its SQL file, every macro and the
-    project file. A view reads raw anew with today's SQL, so rows tested under other SQL are
-    not the rows it gives now."""
+    """What a staging view's rows are made of besides raw: its SQL file, the sources and models
+    yml beside it, every macro, the project and profile files, and the dbt and DuckDB versions
+    (casts and type macros live there). A view reads raw anew with today's SQL, so rows tested
+    under another definition are not the rows it gives now."""
     digest = hashlib.sha256()
-    files = [DBT_PROJECT_DIR / path, DBT_PROJECT_DIR / "dbt_project.yml"]
+    model = DBT_PROJECT_DIR / path
+    files = [model, DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
+    files += sorted(model.parent.glob("*.yml"))
     files += sorted((DBT_PROJECT_DIR / "macros").rglob("*.sql"))
     for file in files:
         digest.update(str(file.relative_to(DBT_PROJECT_DIR)).encode())
         digest.update(file.read_bytes() if file.exists() else b"")
+    for package in ("dbt-core", "dbt-duckdb", "duckdb"):
+        digest.update(f"{package}=={metadata.version(package)}".encode())
     return digest.hexdigest()
 
 

@@ -8,6 +8,7 @@ cannot prove (aggregates, the reconciliation tests) always read the whole table.
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pytest
 
 from prakerja import test_scope
 from prakerja.build import build
+from prakerja.paths import DBT_PROJECT_DIR
 from prakerja.settings import Settings
 from tests.test_dbt_support import FIRST_BATCH, FIXTURE_EXCLUDE, make_raw, settings_for
 
@@ -386,3 +388,31 @@ def test_staging_unique_reads_new_rows_and_the_older_rows_sharing_their_key(
     assert "exists (select 1 from" in compiled
     assert f"increment.loaded_at > cast('{view['tested_through']}'" in compiled
     assert _state(settings)["stg_registration__payments"] == view
+
+
+def test_the_definition_hash_moves_with_what_a_view_is_made_of(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "dbt_project"
+    shutil.copytree(
+        DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages")
+    )
+    monkeypatch.setattr(test_scope, "DBT_PROJECT_DIR", project)
+    path = "models/staging/registration/stg_registration__payments.sql"
+    before = test_scope._definition_hash(path)
+    assert test_scope._definition_hash(path) == before
+    for changed in (
+        "macros/vocabulary.sql",
+        "models/staging/registration/_sources.yml",
+        path,
+        "dbt_project.yml",
+    ):
+        file = project / changed
+        original = file.read_text(encoding="utf-8")
+        file.write_text(original + "\n-- changed\n", encoding="utf-8")
+        assert test_scope._definition_hash(path) != before, changed
+        file.write_text(original, encoding="utf-8")
+    assert test_scope._definition_hash(path) == before
+    # another staging folder's files do not move it
+    (project / "models/staging/providers/_models.yml").write_text("changed", encoding="utf-8")
+    assert test_scope._definition_hash(path) == before
