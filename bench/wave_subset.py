@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
+from ingestion.file_checks import sniff_csv
+
 APPLICATIONS_PREFIX = "pendaftaran_"
 KEY = "id_pendaftaran"
 DONE = ".split-done"
@@ -38,27 +40,23 @@ class _LineRecorder:
         return line
 
 
-def _delimiter(header: str) -> str:
-    return ";" if header.count(";") > header.count(",") else ","
-
-
 def _split_csv(source: Path, first: Path, rest: Path, keep: set[str] | None, n: int) -> set[str]:
     """Write the rows of `source` naming a kept application to `first`, the others to `rest`.
     With `keep` None (the registration file), the first `n` rows are kept; returns their keys."""
     kept: set[str] = set()
+    # the delimiter and header as ingestion reads them (blank lines above it, any case)
+    dialect = sniff_csv(source)
+    column = dialect.header.index(KEY)
     with (
         source.open(encoding="utf-8", newline="") as handle,
         (first / source.name).open("w", encoding="utf-8", newline="") as out_first,
         (rest / source.name).open("w", encoding="utf-8", newline="") as out_rest,
     ):
-        header = handle.readline()
+        header = "".join(handle.readline() for _ in range(dialect.header_line))
         out_first.write(header)
         out_rest.write(header)
-        delimiter = _delimiter(header)
-        names = next(csv.reader([header.lstrip("\ufeff")], delimiter=delimiter))
-        column = names.index(KEY)
         recorder = _LineRecorder(handle)
-        for row in csv.reader(recorder, delimiter=delimiter):
+        for row in csv.reader(recorder, delimiter=dialect.delimiter):
             raw = "".join(recorder.lines)
             recorder.lines.clear()
             # ingestion trims values; a blank or short line names no application: the rest

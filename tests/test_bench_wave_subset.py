@@ -12,6 +12,7 @@ import duckdb
 from bench.wave_subset import split_wave
 from generator.api import generate
 from ingestion.api import ingest
+from ingestion.file_checks import sniff_csv
 from prakerja.settings import Settings
 
 WAVE = "_gel11"
@@ -52,10 +53,8 @@ def test_a_wave_of_n_applications_takes_its_rows_and_ingests(tmp_path: Path) -> 
         assert sorted(parts) == sorted(_data_lines(path)), path.name
         assert _data_lines(first / path.name), path.name
         for part, inside in ((first, True), (rest, False)):
+            delimiter = sniff_csv(part / path.name).delimiter
             with (part / path.name).open(encoding="utf-8-sig", newline="") as handle:
-                header_line = handle.readline()
-                delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
-                handle.seek(0)
                 rows = list(csv.DictReader(handle, delimiter=delimiter))
             named = [row for row in rows if row["id_pendaftaran"]]
             assert {row["id_pendaftaran"] in kept for row in named} == {inside}, (part, path)
