@@ -165,6 +165,11 @@ def scope_for_build(settings: Settings, *, full_refresh: bool, all_tests: bool) 
     return scope
 
 
+def _name(node: dict[str, Any]) -> str:
+    """A model's relation name in build.duckdb."""
+    return str(node.get("alias") or node.get("name"))
+
+
 def record_after_build(
     settings: Settings,
     run_results: dict[str, Any],
@@ -196,7 +201,7 @@ def record_after_build(
         if node.get("resource_type") != "model":
             continue
         config = node.get("config", {})
-        name = str(node.get("alias") or node.get("name"))
+        name = _name(node)
         opted = config.get("meta", {}).get("scoped_tests")
         if config.get("materialized") == "view":
             # only views that opt in: one row per append-only raw row, with its load time
@@ -239,10 +244,8 @@ def record_after_build(
             }
     # the marked models each scoped singular test reads (seeds and other tables aside)
     reads = {
-        test: sorted(str(nodes[p].get("alias") or nodes[p].get("name")) for p in parents)
-        for test, parents in (
-            (test, [p for p in parents if p in marked]) for test, parents in singular.items()
-        )
+        test: sorted(_name(nodes[p]) for p in parents if p in marked)
+        for test, parents in singular.items()
     }
     _write(settings, {"facts": facts, "singular": reads})
 

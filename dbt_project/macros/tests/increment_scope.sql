@@ -14,7 +14,7 @@
     Staging views configured `meta={'scoped_tests': true}` (one row per raw row; raw is
     append-only) are scoped the same way on their `loaded_at`: row-level tests, and `unique` as
     the semi-join above (a view has no delete+insert: a repeat of an older key can be a new
-    row). test_scope.py drops a view's mark when its SQL, a macro or dbt_project.yml changed.
+    row). test_scope.py drops a view's mark when its definition changed (_definition_hash).
     Singular tests configured `meta={'scoped_tests': true}` read the keys touched since
     (`touched_since` below). Every other test (aggregates, the other singular tests) still reads
     the whole table, and so does every test missing from `tests_since` (a new one, or one whose
@@ -103,8 +103,9 @@
     model they read, so a mark moves only when they passed too. With marks (`tests_since` gives
     such a test {model: mark}), it reads only the keys with a row written since its model's
     mark in any of `relations` (`touched_since`, then `among_touched`): a key's verdict changes
-    only when one of its rows does, and a rewritten row gets a newer `source_loaded_at`. Without one (first build, --all-tests, a model
-    rebuilt, the periodic whole-table run) they read every key. -#}
+    only when one of its rows does, and a rewritten row gets a newer `source_loaded_at`.
+    Without marks (first build, --all-tests, a model rebuilt, the periodic whole-table run)
+    they read every key. -#}
 {% macro touched_since(key, relations) -%}
     {%- set since = var('tests_since', {}).get(model.get('unique_id')) if execute else none -%}
     {%- if since -%}
