@@ -21,6 +21,15 @@ from prakerja.paths import DBT_PROJECT_DIR, SEEDS_DIR
 
 IMPACT_MODELS = DBT_PROJECT_DIR / "models" / "marts" / "impact"
 IMPACT_TESTS = DBT_PROJECT_DIR / "tests" / "impact"
+IMPACT_MACROS = (
+    "arm_moments.sql",
+    "incremental.sql",
+    "portable/types.sql",
+    "tests/unique_combination_of_columns.sql",
+)
+# The load time the facts carry (docs/architecture.md); the impact intermediates keep, per
+# wave, the newest as their watermark.
+LOADED_AT = pd.Timestamp("2026-01-01 02:00:00")
 
 EDUCATION = [
     "primary_or_less",
@@ -127,6 +136,7 @@ def simulate(scenario: Scenario) -> dict[str, pd.DataFrame]:
             "is_verified": True,
             "is_eligible": True,
             "is_selected": people["is_selected"],
+            "source_loaded_at": LOADED_AT,
         }
     )
     # Ineligible applicants are outside the lottery: the models must leave them out.
@@ -162,6 +172,7 @@ def simulate(scenario: Scenario) -> dict[str, pd.DataFrame]:
             "has_new_job": rng.random(n_resp) < p_new_job[idx],
             "monthly_income_rp": income[idx],
             "started_business": rng.random(n_resp) < p_business[idx],
+            "source_loaded_at": LOADED_AT,
         }
     )
     # A post-training answer of a participant must not count as a follow-up answer.
@@ -208,6 +219,19 @@ SPARK_PROFILE = """impact_harness:
 """
 
 
+def write_facts(facts: dict[str, pd.DataFrame], workdir: Path) -> None:
+    """The facts as the Parquet files the harness's fixture models read (rewritten between two
+    builds to deliver new loads)."""
+    for name, frame in facts.items():
+        # Microsecond timestamps: Spark cannot read pandas' default nanoseconds.
+        frame.to_parquet(
+            workdir / f"{name}.parquet",
+            index=False,
+            coerce_timestamps="us",
+            allow_truncated_timestamps=True,
+        )
+
+
 def write_project(facts: dict[str, pd.DataFrame], workdir: Path, engine: str = "duckdb") -> Path:
     """A dbt project holding copies of the impact models and tests, the facts as stand-in models
     over Parquet files, and a profile for `engine` (duckdb or spark); returns its folder."""
@@ -216,15 +240,14 @@ def write_project(facts: dict[str, pd.DataFrame], workdir: Path, engine: str = "
     # Copies, not symlinks: dbt does not follow symlinked folders when it looks for files.
     shutil.copytree(IMPACT_MODELS, project / "models" / "impact")
     shutil.copytree(IMPACT_TESTS, project / "tests" / "impact")
-    # the one project macro the impact models call
+    # the project macros the impact models call: the moments, the incremental-by-wave
+    # configuration, the portable casts and the composite-key test
     (project / "macros").mkdir()
-    shutil.copy(DBT_PROJECT_DIR / "macros" / "arm_moments.sql", project / "macros")
-    for name, frame in facts.items():
+    for macro in IMPACT_MACROS:
+        shutil.copy(DBT_PROJECT_DIR / "macros" / macro, project / "macros")
+    write_facts(facts, workdir)
+    for name in facts:
         parquet = workdir / f"{name}.parquet"
-        # Microsecond timestamps: Spark cannot read pandas' default nanoseconds.
-        frame.to_parquet(
-            parquet, index=False, coerce_timestamps="us", allow_truncated_timestamps=True
-        )
         reader = f"parquet.`{parquet}`" if engine == "spark" else f"read_parquet('{parquet}')"
         (project / "models" / "fixtures" / f"{name}.sql").write_text(f"select * from {reader}\n")
     if engine == "spark":
@@ -237,10 +260,9 @@ def write_project(facts: dict[str, pd.DataFrame], workdir: Path, engine: str = "
     return project
 
 
-def build_impact(facts: dict[str, pd.DataFrame], workdir: Path) -> Path:
-    """Build the impact models and their tests on `facts` with DuckDB; return the DuckDB file."""
-    project = write_project(facts, workdir)
-    database = workdir / "build.duckdb"
+def dbt_build(project: Path, workdir: Path, *args: str) -> None:
+    """`dbt build` of the harness project (extra `args`, e.g. --full-refresh); fails the test
+    with dbt's output when dbt fails."""
     # A subprocess, not dbtRunner: dbt-duckdb keeps its connection open in the calling process,
     # which would stop the test from opening the file read-only afterwards.
     result = subprocess.run(
@@ -256,6 +278,7 @@ def build_impact(facts: dict[str, pd.DataFrame], workdir: Path) -> Path:
             "--log-path",
             str(workdir / "logs"),
             "--quiet",
+            *args,
         ],
         capture_output=True,
         text=True,
@@ -263,7 +286,12 @@ def build_impact(facts: dict[str, pd.DataFrame], workdir: Path) -> Path:
     )
     if result.returncode != 0:
         raise AssertionError(f"dbt build failed:\n{result.stdout[-4000:]}\n{result.stderr[-2000:]}")
-    return database
+
+
+def build_impact(facts: dict[str, pd.DataFrame], workdir: Path) -> Path:
+    """Build the impact models and their tests on `facts` with DuckDB; return the DuckDB file."""
+    dbt_build(write_project(facts, workdir), workdir)
+    return workdir / "build.duckdb"
 
 
 def read_table(database: Path, table: str) -> pd.DataFrame:

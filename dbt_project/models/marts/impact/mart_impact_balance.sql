@@ -9,27 +9,13 @@
     'postgraduate'] %}
 {% set employment_statuses = [
     'laid_off', 'furloughed', 'job_seeker', 'micro_entrepreneur', 'employed'] %}
-with eligible_sample as (
-    select * from {{ ref('int_impact__evaluation_sample') }}
-),
-
-populations as (
-    select 'eligible_applicants' as population, wave_number, treated, age_years, gender,
-        education, employment_status
-    from eligible_sample
-    union all
-    select 'evaluation_respondents' as population, wave_number, treated, age_years, gender,
-        education, employment_status
-    from eligible_sample
-    where responded = 1
-),
-
--- The sample collapsed to its distinct covariate profiles: a few thousand cells with their
--- head counts instead of 20 M applications, before the 13 covariates multiply the rows.
-cells as (
+-- The sample's distinct covariate profiles with their head counts (int_impact__wave_cells,
+-- incremental by wave), summed over island groups: a few thousand cells instead of 20 M
+-- applications, before the 13 covariates multiply the rows.
+with cells as (
     select population, wave_number, treated, age_years, gender, education, employment_status,
-        count(*) as n
-    from populations
+        sum(applicants) as n
+    from {{ ref('int_impact__wave_cells') }}
     group by population, wave_number, treated, age_years, gender, education, employment_status
 ),
 

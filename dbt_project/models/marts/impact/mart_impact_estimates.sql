@@ -3,44 +3,14 @@
 -- Per wave: difference in means with the Welch standard error sqrt(s_t^2/n_t + s_c^2/n_c).
 -- All waves: the OLS coefficient of treatment in y ~ treat + wave dummies, which is
 -- sum_w h_w d_w / sum_w h_w with h_w = n_w p_w (1 - p_w), and its HC1 robust standard error,
--- computed from per-wave sums (see docs/impact.md for the algebra).
+-- computed from per-wave sums (see docs/impact.md for the algebra). The per-wave moments come
+-- from int_impact__wave_moments, the response counts from int_impact__wave_cells: this model
+-- reads no row of the sample itself.
 -- Every estimate is made for all applicants and within province groups and genders.
-{% set outcomes = ['new_job', 'employed', 'monthly_income_rp', 'started_business'] %}
 {% set dimensions = ['province_group', 'gender'] %}
 {% set z95 = 1.959963984540054 %}
-with eligible_sample as (
-    select * from {{ ref('int_impact__evaluation_sample') }}
-),
-
--- The sample once per reporting cell: everyone ('all') and each subgroup dimension.
-sample_cells as (
-    select 'all' as dimension, 'all' as dimension_value, eligible_sample.* from eligible_sample
-    {% for dim in dimensions %}
-    union all
-    select '{{ dim }}' as dimension, {{ dim }} as dimension_value, eligible_sample.*
-    from eligible_sample
-    {% endfor %}
-),
-
-outcome_values as (
-    {% for outcome in outcomes %}
-    select '{{ outcome }}' as outcome, dimension, dimension_value, wave_number, treated,
-        {{ outcome }} as y
-    from sample_cells
-    where responded = 1 and {{ outcome }} is not null
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
-),
-
-per_wave as (
-    select
-        outcome,
-        dimension,
-        dimension_value,
-        wave_number,
-        {{ arm_moments('y') }}
-    from outcome_values
-    group by outcome, dimension, dimension_value, wave_number
+with per_wave as (
+    select * from {{ ref('int_impact__wave_moments') }}
 ),
 
 wave_terms as (
@@ -151,27 +121,57 @@ estimates as (
 
 -- Response: respondents over eligible applicants of the arm (the delivery does not list who was
 -- sampled but did not answer, so the arm's eligible applicants are the denominator).
+-- Response: respondents over eligible applicants of the arm (the delivery does not list who was
+-- sampled but did not answer, so the arm's eligible applicants are the denominator), counted
+-- from the sample's profile cells per wave: everyone ('all') and each subgroup dimension.
+profile_cells as (
+    select * from {{ ref('int_impact__wave_cells') }}
+),
+
+arm_counts as (
+    select 'all' as dimension, 'all' as dimension_value, profile_cells.* from profile_cells
+    {% for dim in dimensions %}
+    union all
+    select '{{ dim }}' as dimension, {{ dim }} as dimension_value, profile_cells.*
+    from profile_cells
+    {% endfor %}
+),
+
+response_by_wave as (
+    select
+        dimension,
+        dimension_value,
+        wave_number,
+        {%- for arm, flag in [('t', 1), ('c', 0)] %}
+        sum(case when treated = {{ flag }} and population = 'eligible_applicants' then applicants
+            else 0 end) as eligible_{{ arm }},
+        sum(case when treated = {{ flag }} and population = 'evaluation_respondents'
+            then applicants else 0 end) as respondents_{{ arm }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from arm_counts
+    group by dimension, dimension_value, wave_number
+),
+
 response_cells as (
     select
         dimension,
         dimension_value,
         concat('wave_', lpad(cast(wave_number as {{ dbt.type_string() }}), 2, '0')) as wave_scope,
-        sum(case when treated = 1 then 1 else 0 end) as eligible_t,
-        sum(case when treated = 0 then 1 else 0 end) as eligible_c,
-        sum(case when treated = 1 then responded else 0 end) as respondents_t,
-        sum(case when treated = 0 then responded else 0 end) as respondents_c
-    from sample_cells
-    group by dimension, dimension_value, wave_number
+        eligible_t,
+        eligible_c,
+        respondents_t,
+        respondents_c
+    from response_by_wave
     union all
     select
         dimension,
         dimension_value,
         'all_waves' as wave_scope,
-        sum(case when treated = 1 then 1 else 0 end) as eligible_t,
-        sum(case when treated = 0 then 1 else 0 end) as eligible_c,
-        sum(case when treated = 1 then responded else 0 end) as respondents_t,
-        sum(case when treated = 0 then responded else 0 end) as respondents_c
-    from sample_cells
+        sum(eligible_t) as eligible_t,
+        sum(eligible_c) as eligible_c,
+        sum(respondents_t) as respondents_t,
+        sum(respondents_c) as respondents_c
+    from response_by_wave
     group by dimension, dimension_value
 ),
 
