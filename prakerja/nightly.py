@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import threading
 import traceback
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, is_dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +31,16 @@ from prakerja.alerts import send_alert
 from prakerja.console import error, info, print_table, warn
 from prakerja.crash_points import arm_during, crash_point
 from prakerja.errors import DataError, UsageError
-from prakerja.publish import current_run_id, new_run_id, publish
+from prakerja.publish import (
+    BuildCopy,
+    checkpointed,
+    clean_leftovers,
+    copy_build,
+    current_run_id,
+    discard_copy,
+    new_run_id,
+    publish,
+)
 from prakerja.run_report import RunReport, StepReport
 from prakerja.settings import Settings
 
@@ -166,6 +177,45 @@ def _run_step(report: RunReport, name: str, body: Callable[[StepReport], None]) 
     crash_point(f"{name}.after")
 
 
+def _warm_check_imports() -> None:
+    """Import Great Expectations (5-7 s of Python) while dbt builds in its subprocess and one
+    core is mostly idle; the check step then finds it loaded. A failure here is not one: the
+    check imports it again and reports what goes wrong."""
+    try:
+        import great_expectations  # noqa: F401
+        import sqlalchemy  # noqa: F401
+    except Exception:  # pragma: no cover - the check step raises it where it is reported
+        pass
+
+
+class _EarlyCopy:
+    """The release's byte copy of build.duckdb, taken in a thread while the checks run (a file
+    copy, in the kernel, beside checks that read the files): the publish step then trims it,
+    adds the data-quality history and switches. Invisible until then (a temporary name);
+    removed when the gate says no."""
+
+    def __init__(self, settings: Settings, run_id: str) -> None:
+        clean_leftovers(settings)  # under the run lock, before the new temporary file
+        checkpointed(settings.build_db)  # before the checks open the file read-only
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="release-copy")
+        self._future: Future[BuildCopy] = self._pool.submit(copy_build, settings, run_id)
+
+    def result(self) -> BuildCopy:
+        """The copy; re-raises the copy's error in the publish step."""
+        return self._future.result()
+
+    def close(self, published: bool) -> None:
+        """Wait for the copy; unless it was published, remove it (after a gate or an error,
+        nothing is published)."""
+        try:
+            if not published:
+                discard_copy(self._future.result())
+        except Exception:  # the copy failed: it removed its own file
+            pass
+        finally:
+            self._pool.shutdown()
+
+
 def _steps(settings: Settings, inbox: Path, report: RunReport, pipeline: Pipeline) -> None:
     def ingest(step: StepReport) -> None:
         report.files = pipeline.ingest(settings, inbox)
@@ -180,6 +230,8 @@ def _steps(settings: Settings, inbox: Path, report: RunReport, pipeline: Pipelin
         step.finish("warning" if rejected else "ok", summary, errors)
 
     def build(step: StepReport) -> None:
+        if pipeline.check is real_check:
+            threading.Thread(target=_warm_check_imports, name="warm-imports", daemon=True).start()
         outcome = pipeline.build(settings)
         report.failed_dbt_nodes = outcome.failed_nodes if not outcome.ok else []
         step.finish("ok" if outcome.ok else "failed", outcome.summary, outcome.errors)
@@ -195,15 +247,29 @@ def _steps(settings: Settings, inbox: Path, report: RunReport, pipeline: Pipelin
         if not outcome.ok:
             raise _Gate(f"critical expectations failed: {outcome.summary}")
 
+    early: _EarlyCopy | None = None
+
     def publish_step(step: StepReport) -> None:
-        release = publish(settings, report.run_id)
+        assert early is not None
+        release = publish(settings, report.run_id, early.result())
         report.release = release.as_dict()
-        step.finish("ok", f"{len(release.tables)} tables -> {settings.current_db}")
+        step.finish(
+            "ok",
+            f"{len(release.tables)} tables -> {settings.current_db} "
+            "(build.duckdb copied while the checks ran)",
+        )
 
     _run_step(report, "ingest", ingest)
     _run_step(report, "build", build)
-    _run_step(report, "check", check)
-    _run_step(report, "publish", publish_step)
+    settings.ensure_dirs()
+    early = _EarlyCopy(settings, report.run_id)
+    published = False
+    try:
+        _run_step(report, "check", check)
+        _run_step(report, "publish", publish_step)
+        published = True
+    finally:
+        early.close(published)
 
 
 def nightly(

@@ -162,7 +162,7 @@ def _served_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[tuple[s
     return [(schema, table) for table, schema in sorted(found.items())]
 
 
-def _checkpointed(build_db: Path) -> None:
+def checkpointed(build_db: Path) -> None:
     """Fold a WAL dbt left beside build.duckdb into the file, so a byte copy of the file is the
     whole database. The content does not change, so neither does the modification time that
     `latest_check_passed` compares with the last data-quality run."""
@@ -258,40 +258,88 @@ def _check_no_pii_columns(con: duckdb.DuckDBPyConnection) -> None:
         raise GateFailed(f"personal columns would be published: {', '.join(leaks)}")
 
 
-def write_release(settings: Settings, run_id: str) -> Release:
-    """Write serving/releases/<run_id>.duckdb from build.duckdb and raw.duckdb's DQ history.
-    The file appears under its final name only once complete and on disk."""
-    import duckdb
+@dataclass(frozen=True)
+class BuildCopy:
+    """A byte copy of build.duckdb under the release's temporary name (invisible to readers and
+    to `releases()`; `clean_leftovers` removes it if the run dies), with the source file's
+    identity when it was taken, so that `write_release` can tell it is still current."""
 
+    run_id: str
+    tmp: Path
+    source: tuple[int, int, int]  # (inode, size, mtime_ns) of build.duckdb
+
+
+def _identity(path: Path) -> tuple[int, int, int]:
+    stat = path.stat()
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+def _remove_release_files(tmp: Path) -> None:
+    tmp.unlink(missing_ok=True)
+    tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+
+
+def copy_build(settings: Settings, run_id: str) -> BuildCopy:
+    """The release starts as a byte copy of build.duckdb (seconds, in the kernel), trimmed later
+    to the served tables, instead of re-inserting every row of the four 40 M-row facts. No DuckDB
+    connection here: the nightly run copies while the checks hold build.duckdb open (DuckDB
+    allows one handle per file and process), and `write_release` checks, with the file attached,
+    that the copy is of the file as it still is."""
     if not RUN_ID_PATTERN.fullmatch(run_id):
         raise UsageError(f"run id {run_id!r} is not of the form 20261127T231500Z-1a2b3c")
     if not settings.build_db.exists():
         raise UsageError(f"{settings.build_db} does not exist: run `prakerja build` first")
     settings.releases_dir.mkdir(parents=True, exist_ok=True)
-    final = settings.releases_dir / f"{run_id}.duckdb"
-    if final.exists():
+    if (settings.releases_dir / f"{run_id}.duckdb").exists():
         raise UsageError(f"release {run_id} already exists")
     tmp = settings.releases_dir / f"{_TMP_PREFIX}{run_id}.duckdb"
-    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
-        leftover.unlink(missing_ok=True)
+    _remove_release_files(tmp)
+    checkpointed(settings.build_db)
+    before = _identity(settings.build_db)
+    try:
+        shutil.copyfile(settings.build_db, tmp)
+        if _identity(settings.build_db) != before:
+            raise DataError(f"{settings.build_db} was written during publish: try again")
+    except BaseException:
+        _remove_release_files(tmp)
+        raise
+    return BuildCopy(run_id, tmp, before)
+
+
+def discard_copy(copy: BuildCopy) -> None:
+    """Remove a copy that will not be published (the gate said no)."""
+    _remove_release_files(copy.tmp)
+
+
+def write_release(settings: Settings, run_id: str, copy: BuildCopy | None = None) -> Release:
+    """Write serving/releases/<run_id>.duckdb from build.duckdb (or from `copy`, taken while the
+    checks ran) and raw.duckdb's DQ history. The file appears under its final name only once
+    complete and on disk."""
+    import duckdb
+
+    if copy is None:
+        copy = copy_build(settings, run_id)
+    elif copy.run_id != run_id:
+        raise UsageError(f"the copy of build.duckdb is for run {copy.run_id}, not {run_id}")
+    final = settings.releases_dir / f"{run_id}.duckdb"
+    tmp = copy.tmp
 
     revision = git_revision()
     published_at = datetime.now(UTC).replace(microsecond=0)
     tables: dict[str, int] = {}
-    # The release starts as a byte copy of build.duckdb (seconds, in the kernel), trimmed to
-    # the served tables, instead of re-inserting every row of the four 40 M-row facts.
-    _checkpointed(settings.build_db)
     con = duckdb.connect(":memory:", config={"threads": settings.threads})
     try:
         con.execute(f"set memory_limit = '{settings.memory_limit}'")
         con.execute("set enable_progress_bar = false")  # it prints even without a terminal
-        # Attached read-only for the whole copy: a build still writing the file makes this fail
-        # (DuckDB's file lock), and no build can start writing it until the copy is done. Under
+        # Attached read-only until the copy is trimmed: a build still writing the file makes
+        # this fail (DuckDB's file lock), and no build can start writing it meanwhile. Under
         # its dbt name, so the copied views that read it (dbt qualifies them) still resolve.
         con.execute(f"attach '{settings.build_db}' as build (read_only)")
-        if settings.build_db.with_name(settings.build_db.name + ".wal").exists():
+        if (
+            settings.build_db.with_name(settings.build_db.name + ".wal").exists()
+            or _identity(settings.build_db) != copy.source
+        ):
             raise DataError(f"{settings.build_db} was written during publish: try again")
-        shutil.copyfile(settings.build_db, tmp)
         con.execute(f"attach '{tmp}' as release")
         con.execute("use release")
         has_raw = settings.raw_db.exists()
@@ -317,8 +365,7 @@ def write_release(settings: Settings, run_id: str) -> Release:
         con.execute("checkpoint release")
     except BaseException:
         con.close()
-        tmp.unlink(missing_ok=True)
-        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+        _remove_release_files(tmp)
         raise
     con.close()
     crash_point("publish.copied")
@@ -417,12 +464,14 @@ def prune(settings: Settings) -> list[Path]:
     return removed
 
 
-def publish(settings: Settings, run_id: str) -> Release:
-    """Write the release for `run_id`, switch current.duckdb to it, prune old releases.
-    The caller holds the run lock and has checked the gate."""
+def publish(settings: Settings, run_id: str, copy: BuildCopy | None = None) -> Release:
+    """Write the release for `run_id` (from `copy` when the nightly run took it during the
+    checks), switch current.duckdb to it, prune old releases. The caller holds the run lock
+    and has checked the gate."""
     settings.ensure_dirs()
-    clean_leftovers(settings)
-    release = write_release(settings, run_id)
+    if copy is None:
+        clean_leftovers(settings)
+    release = write_release(settings, run_id, copy)
     switch_current(settings, release.path)
     prune(settings)
     crash_point("publish.pruned")

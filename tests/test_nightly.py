@@ -25,7 +25,7 @@ from prakerja.errors import UsageError
 from prakerja.nightly import nightly
 from prakerja.run_report import RunReport
 from prakerja.settings import Settings
-from tests.test_nightly_fakes import FakePipeline, write_delivery
+from tests.test_nightly_fakes import FakePipeline, fake_check, write_delivery
 
 
 def settings_for(home: Path, **env: str) -> Settings:
@@ -158,6 +158,59 @@ def test_failed_critical_check_publishes_nothing_and_exits_1(home: Path, inbox: 
     finally:
         con.close()
     assert runs == [(first.run_id, True), (latest["run_id"], False)]
+    # the copy of build.duckdb taken during the check is gone too
+    assert not list(settings.serving_dir.rglob(".tmp-*"))
+
+
+def test_release_copy_is_taken_while_the_check_runs(home: Path, inbox: Path) -> None:
+    seen: list[list[str]] = []
+
+    def watching_check(settings: Settings, run_id: str) -> Any:
+        # the copy is being (or has been) written under its temporary name, never a release yet
+        deadline = time.monotonic() + 30
+        while not list(settings.releases_dir.glob(f".tmp-{run_id}.duckdb")):
+            assert time.monotonic() < deadline, "no copy of build.duckdb during the check"
+            time.sleep(0.01)
+        seen.append([p.name for p in settings.releases_dir.iterdir()])
+        return fake_check(settings, run_id)
+
+    pipeline = FakePipeline()
+    pipeline.check = watching_check
+    settings = settings_for(home)
+    report = nightly(settings, pipeline=pipeline)
+
+    assert report.exit_code == 0, report.gate
+    assert seen == [[f".tmp-{report.run_id}.duckdb"]]
+    assert publishing.current_run_id(settings) == report.run_id
+    assert "dim_files" in served_tables(settings.current_db)
+
+
+def test_build_written_during_the_check_is_not_published(home: Path, inbox: Path) -> None:
+    def check_then_rebuild(settings: Settings, run_id: str) -> Any:
+        outcome = fake_check(settings, run_id)
+        deadline = time.monotonic() + 30
+        # once the copy has begun, a write makes either the copy or the publish step refuse
+        while not list(settings.releases_dir.glob(f".tmp-{run_id}.duckdb")):
+            assert time.monotonic() < deadline, "no copy of build.duckdb during the check"
+            time.sleep(0.01)
+        # a build by hand (no run lock) rewrites build.duckdb after the checks read it
+        con = duckdb.connect(str(settings.build_db))
+        try:
+            con.execute("create table mart_late as select 1 as one")
+        finally:
+            con.close()
+        return outcome
+
+    pipeline = FakePipeline()
+    pipeline.check = check_then_rebuild
+    settings = settings_for(home)
+    report = nightly(settings, pipeline=pipeline)
+
+    assert report.exit_code == 1 and report.status == "gated"
+    assert "written during publish" in report.gate
+    assert not settings.current_db.exists()
+    assert publishing.releases(settings) == []
+    assert not list(settings.serving_dir.rglob(".tmp-*"))
 
 
 def test_failed_dbt_test_publishes_nothing_and_skips_the_check(home: Path, inbox: Path) -> None:
