@@ -130,6 +130,14 @@ DEFECTS = {
         "payment_amounts_follow_benefit_rules",
         "critical",
     ),
+    "selection_without_application": (
+        "raw_completeness",
+        "raw.duckdb",
+        "delete from registration.applications where id_pendaftaran in "
+        "(select id_pendaftaran from registration.selection order by 1 limit 3)",
+        "selection_rows_have_application",
+        "warning",
+    ),
     "calendar_dates": (
         "raw_calendar",
         "raw.duckdb",
