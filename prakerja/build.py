@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,8 @@ HELP = "Run dbt build: raw.duckdb -> build.duckdb (exit 1 when a model or test f
 
 # run_results statuses that mean the build did not do what it should.
 FAILED_STATUSES = frozenset({"error", "fail", "runtime error"})
+# read by dbt_project/macros/tests/increment_scope.sql (`tests_since()`)
+TESTS_SINCE_ENV = "PRAKERJA_TESTS_SINCE"
 # dbt stdout lines kept when dbt stops before writing run_results (a parse or profile error).
 _TAIL_LINES = 25
 
@@ -94,12 +97,18 @@ def dbt_work_dir(settings: Settings) -> Path:
     return settings.home / "dbt"
 
 
-def dbt_env(settings: Settings, target: str = "duckdb") -> dict[str, str]:
-    """The environment profiles.yml and dbt_project.yml read: every path comes from here."""
+def dbt_env(
+    settings: Settings, target: str = "duckdb", tests_since: Mapping[str, Any] | None = None
+) -> dict[str, str]:
+    """The environment profiles.yml and dbt_project.yml read: every path comes from here. The
+    tested-through marks (prakerja.test_scope) travel in PRAKERJA_TESTS_SINCE, not as a dbt var:
+    a var that changes every night makes dbt parse the whole project again (about 3.5 s), while
+    an environment variable the macros read only at execution leaves partial parsing on."""
     work = dbt_work_dir(settings)
     env = dict(os.environ)
     env.update(
         {
+            TESTS_SINCE_ENV: json.dumps(dict(tests_since or {})),
             "PRAKERJA_HOME": str(settings.home),
             "PRAKERJA_THREADS": str(settings.threads),
             "PRAKERJA_DBT_THREADS": str(settings.dbt_threads),
@@ -118,7 +127,11 @@ def dbt_env(settings: Settings, target: str = "duckdb") -> dict[str, str]:
 
 
 def run_dbt(
-    settings: Settings, command: str, args: list[str], target: str = "duckdb"
+    settings: Settings,
+    command: str,
+    args: list[str],
+    target: str = "duckdb",
+    tests_since: Mapping[str, Any] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """`dbt <command> <args>` in the project, with the warehouse's environment."""
     # the project is found through cwd and DBT_PROJECT_DIR (`dbt docs generate` has no flag
@@ -127,7 +140,7 @@ def run_dbt(
     return subprocess.run(
         cmd,
         cwd=DBT_PROJECT_DIR,
-        env=dbt_env(settings, target),
+        env=dbt_env(settings, target, tests_since),
         capture_output=True,
         text=True,
         check=False,
@@ -214,11 +227,9 @@ def build(
     if full_refresh:
         args.append("--full-refresh")
     scope = test_scope.scope_for_build(settings, full_refresh=full_refresh, all_tests=all_tests)
-    if scope:
-        args += ["--vars", json.dumps({"tests_since": scope})]
 
     started = time.time()
-    completed = run_dbt(settings, "build", args)
+    completed = run_dbt(settings, "build", args, tests_since=scope)
     seconds = time.time() - started
     results = _read_run_results(dbt_work_dir(settings) / "target" / "run_results.json", started)
     if results is None:

@@ -5,7 +5,8 @@ again in every test cost more than writing them. dbt_project/macros/tests/increm
 restricts the tests where that proves the same thing to rows with `source_loaded_at` after the
 fact's *tested-through* mark (row-level tests, and `unique` on a fact's own key), or to those
 rows and the older ones sharing a combination with them (`unique_combination_of_columns`); the
-marks are passed as the dbt var `tests_since` ({test unique_id: timestamp}).
+marks are passed to dbt in the environment variable PRAKERJA_TESTS_SINCE ({test unique_id:
+timestamp}; the macro `tests_since()` reads it).
 
 The marks live in `$PRAKERJA_HOME/dbt/tested_through.json`, per fact: `tested_through`,
 `full_tests_at` (when its tests last read the whole table) and `tests` (the tests that passed
@@ -119,7 +120,7 @@ def _definition_hash(path: str) -> str:
 
 
 def scope_for_build(settings: Settings, *, full_refresh: bool, all_tests: bool) -> dict[str, Mark]:
-    """The `tests_since` var for this build: {test unique_id: tested-through timestamp} for the
+    """The `tests_since` marks for this build: {test unique_id: tested-through timestamp} for the
     tests that may read only new rows ({fact: timestamp} for a scoped singular test, one per
     fact it reads: load times interleave across facts, so one mark for all would read far more
     than the rows written since). Forgets the marks that can no longer be trusted."""

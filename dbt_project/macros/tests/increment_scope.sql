@@ -1,8 +1,8 @@
-{#- Tests scoped to the increment. `prakerja build` passes the var `tests_since`, a mapping
-    {test unique_id: timestamp}: the tests that passed, in an earlier build, on every row of
-    their incremental model up to that load time (prakerja/test_scope.py). A test on such a
-    model then reads only the rows written since, instead of the whole 40 M-row table, where
-    that proves the same thing:
+{#- Tests scoped to the increment. `prakerja build` passes marks, read by `tests_since()`
+    below: a mapping {test unique_id: timestamp}, the tests that passed, in an earlier build,
+    on every row of their incremental model up to that load time (prakerja/test_scope.py). A
+    test on such a model then reads only the rows written since, instead of the whole 40 M-row
+    table, where that proves the same thing:
     - row-level tests judge each row alone, and the older rows were tested when they were
       written and have not been rewritten since;
     - `unique` on the model's own unique_key: delete+insert removed every older row with a key
@@ -19,6 +19,17 @@
     (`touched_since` below). Every other test (aggregates, the other singular tests) still reads
     the whole table, and so does every test missing from `tests_since` (a new one, or one whose
     arguments changed: dbt names it anew). -#}
+
+{#- The marks of this build, {test unique_id: timestamp, or {model: timestamp} for a scoped
+    singular test}, from the environment variable PRAKERJA_TESTS_SINCE (prakerja/build.py), read
+    only at execution. A dbt var would do, but one that changes every night turns dbt's partial
+    parsing off (the whole project parsed again, about 3.5 s a build at national scale). -#}
+{% macro tests_since() -%}
+    {%- if execute -%}
+        {%- do return(fromjson(env_var('PRAKERJA_TESTS_SINCE', '{}'))) -%}
+    {%- endif -%}
+    {%- do return({}) -%}
+{%- endmacro %}
 
 {% macro default__get_where_subquery(relation) -%}
     {#- dbt's own version, plus the increment condition -#}
@@ -46,7 +57,7 @@
 {#- The condition on `relation` (aliased `dbt_tested` when the condition names it) that keeps
     the rows this test must read since `tests_since`, or '' when it must read the whole table. -#}
 {% macro increment_condition(relation) -%}
-    {%- set marks = var('tests_since', {}) -%}
+    {%- set marks = tests_since() -%}
     {%- set metadata = model.get('test_metadata') if model is mapping else none -%}
     {%- set tested_id = model.get('attached_node') if model is mapping else none -%}
     {%- if not (execute and marks and metadata and tested_id) -%}
@@ -107,7 +118,7 @@
     Without marks (first build, --all-tests, a model rebuilt, the periodic whole-table run)
     they read every key. -#}
 {% macro touched_since(key, relations) -%}
-    {%- set since = var('tests_since', {}).get(model.get('unique_id')) if execute else none -%}
+    {%- set since = tests_since().get(model.get('unique_id')) if execute else none -%}
     {%- if since -%}
 touched as (
     {%- for relation in relations %}
@@ -124,7 +135,7 @@ touched as (
 
 {#- The condition keeping the keys of the `touched` CTE (`true` when the test reads them all). -#}
 {% macro among_touched(column) -%}
-    {%- if execute and var('tests_since', {}).get(model.get('unique_id')) -%}
+    {%- if execute and tests_since().get(model.get('unique_id')) -%}
     {{ column }} in (select * from touched)
     {%- else -%}
     true
