@@ -201,9 +201,9 @@ def run(
     figures: dict[str, float | None] = {
         "nightly_wall_s": nightly.wall_s,
         "nightly_peak_gib": round(nightly.peak_rss_mib / 1024, 2),
-        "ingest_vs_bare_read_speed": round(bare.wall_s / ingest.wall_s, 2),
-        "build_vs_compiled_sql": round(build.wall_s / compiled.wall_s, 2),
-        "check_vs_aggregate_sql": round(check.wall_s / max(agg.wall_s, 0.01), 2),
+        "ingest_vs_bare_read_speed": ratio(bare.wall_s, ingest.wall_s),
+        "build_vs_compiled_sql": ratio(build.wall_s, compiled.wall_s),
+        "check_vs_aggregate_sql": ratio(check.wall_s, max(agg.wall_s, 0.01)),
         "dashboard_page_median_ms": dash.get("worst_page_median_ms"),
         "incremental_one_wave_wall_s": incremental.wall_s,
         "incremental_rest_of_wave_wall_s": incremental_rest.wall_s,
@@ -310,6 +310,12 @@ def write_readme(result: dict[str, object]) -> None:
     head, _, rest = text.partition(start)
     _, _, tail = rest.partition(end)
     readme.write_text(head + start + "\n" + "\n".join(lines) + "\n" + end + tail)
+
+
+def ratio(numerator: float, denominator: float) -> float:
+    """A ratio as the table shows and judges it: three decimals, so that a value just short of
+    its bound (ingestion at 0.4993x the bare read) is not rounded onto it and called met."""
+    return round(numerator / denominator, 3)
 
 
 def _met(key: str, value: float | None) -> str:
