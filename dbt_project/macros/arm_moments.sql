@@ -26,3 +26,15 @@
         end as var_{{ arm }}{{ ',' if not loop.last }}
     {%- endfor %}
 {%- endmacro %}
+
+{#- Every row of the CTE `relation` once per reporting cell of the impact marts: everyone
+    (dimension 'all') and once per subgroup dimension (a column of `relation`), as `dimension`
+    and `dimension_value` before the row's own columns. -#}
+{% macro by_reporting_cell(relation, dimensions) -%}
+    select 'all' as dimension, 'all' as dimension_value, {{ relation }}.* from {{ relation }}
+    {%- for dim in dimensions %}
+    union all
+    select '{{ dim }}' as dimension, {{ dim }} as dimension_value, {{ relation }}.*
+    from {{ relation }}
+    {%- endfor %}
+{%- endmacro %}

@@ -21,12 +21,7 @@ eligible_sample as (
 
 -- The sample once per reporting cell: everyone ('all') and each subgroup dimension.
 sample_cells as (
-    select 'all' as dimension, 'all' as dimension_value, eligible_sample.* from eligible_sample
-    {% for dim in dimensions %}
-    union all
-    select '{{ dim }}' as dimension, {{ dim }} as dimension_value, eligible_sample.*
-    from eligible_sample
-    {% endfor %}
+    {{ by_reporting_cell('eligible_sample', dimensions) }}
 ),
 
 outcome_values as (

@@ -129,12 +129,7 @@ profile_cells as (
 ),
 
 arm_counts as (
-    select 'all' as dimension, 'all' as dimension_value, profile_cells.* from profile_cells
-    {% for dim in dimensions %}
-    union all
-    select '{{ dim }}' as dimension, {{ dim }} as dimension_value, profile_cells.*
-    from profile_cells
-    {% endfor %}
+    {{ by_reporting_cell('profile_cells', dimensions) }}
 ),
 
 response_by_wave as (
