@@ -195,10 +195,15 @@ class _EarlyCopy:
     removed when the gate says no."""
 
     def __init__(self, settings: Settings, run_id: str) -> None:
-        clean_leftovers(settings)  # under the run lock, before the new temporary file
-        checkpointed(settings.build_db)  # before the checks open the file read-only
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="release-copy")
-        self._future: Future[BuildCopy] = self._pool.submit(copy_build, settings, run_id)
+        try:
+            clean_leftovers(settings)  # under the run lock, before the new temporary file
+            checkpointed(settings.build_db)  # before the checks open the file read-only
+        except Exception as exc:  # raised in the publish step, which reports it
+            self._future: Future[BuildCopy] = Future()
+            self._future.set_exception(exc)
+        else:
+            self._future = self._pool.submit(copy_build, settings, run_id)
 
     def result(self) -> BuildCopy:
         """The copy; re-raises the copy's error in the publish step."""

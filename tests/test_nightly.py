@@ -213,6 +213,23 @@ def test_build_written_during_the_check_is_not_published(home: Path, inbox: Path
     assert not list(settings.serving_dir.rglob(".tmp-*"))
 
 
+def test_release_copy_failing_to_start_is_a_failed_publish_with_a_report(
+    home: Path, inbox: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def locked(build_db: Path) -> None:
+        raise duckdb.IOException(f"Could not set lock on file {build_db}")
+
+    monkeypatch.setattr("prakerja.nightly.checkpointed", locked)
+    settings = settings_for(home)
+    report = nightly(settings, pipeline=FakePipeline())
+
+    assert report.exit_code == 1 and report.status == "gated"
+    assert [s.status for s in report.steps] == ["ok", "ok", "ok", "failed"]
+    assert "Could not set lock" in report.gate
+    assert not settings.current_db.exists()
+    assert (settings.reports_dir / f"{report.run_id}.json").is_file()
+
+
 def test_failed_dbt_test_publishes_nothing_and_skips_the_check(home: Path, inbox: Path) -> None:
     write_delivery(inbox, "c.csv", [("c1", "666")])
     settings = settings_for(home)
