@@ -3,52 +3,50 @@
     unique_key='participant_key',
     incremental_strategy=fact_incremental_strategy(),
     on_schema_change='fail',
+    pre_hook="{{ save_changed_keys(
+        [{'relation': ref('fct_applications'), 'loaded_at': 'source_loaded_at'}],
+        key='participant_key',
+    ) }}",
+    post_hook="{{ drop_changed_keys() }}",
 ) }}
 
 -- One row per person: attributes as stated in the person's first application. Incremental
 -- like the facts: only the people with an application written since the last build are
 -- ranked again, over all their applications.
 with
-{% if is_incremental() -%}
-changed as (
-    select participant_key from {{ ref('fct_applications') }}
-    where {{ loaded_after_watermark('source_loaded_at') }}
-),
-
-{% endif -%}
 applications as (
     select * from {{ ref('fct_applications') }}
-    {% if is_incremental() -%}
-    where participant_key in (select participant_key from changed)
-    {%- endif %}
+    {{ among_changed_keys('participant_key') }}
 ),
 
-ranked as (
+-- each person's first application (earliest registration, ties to the smallest id), taken as
+-- its id and joined back: cheaper than ranking every application in a window (36.2 s -> 30.9 s
+-- for 29.7 M people, macros/portable/first_by.sql)
+people as (
     select
-        applications.*,
-        row_number() over (
-            partition by participant_key
-            order by registered_at, application_id
-        ) as application_rank,
-        min(wave_number) over (partition by participant_key) as first_wave,
-        max(source_loaded_at) over (partition by participant_key) as newest_loaded_at
+        participant_key,
+        {{ first_value_by('application_id', ['registered_at', 'application_id']) }}
+            as first_application_id,
+        min(wave_number) as first_wave_number,
+        max(source_loaded_at) as source_loaded_at
     from applications
+    group by participant_key
 )
 
 select
-    participant_key,
-    gender,
-    birth_year,
-    age_band,
-    education,
-    employment_status,
-    has_disability,
-    in_social_registry,
-    province_code_bps,
-    regency_code_kemendagri,
-    is_urban,
-    nik_province_code_kemendagri,
-    first_wave as first_wave_number,
-    newest_loaded_at as source_loaded_at
-from ranked
-where application_rank = 1
+    p.participant_key,
+    a.gender,
+    a.birth_year,
+    a.age_band,
+    a.education,
+    a.employment_status,
+    a.has_disability,
+    a.in_social_registry,
+    a.province_code_bps,
+    a.regency_code_kemendagri,
+    a.is_urban,
+    a.nik_province_code_kemendagri,
+    p.first_wave_number,
+    p.source_loaded_at
+from people as p
+inner join applications as a on p.first_application_id = a.application_id

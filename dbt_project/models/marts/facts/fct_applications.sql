@@ -3,27 +3,28 @@
     unique_key='application_id',
     incremental_strategy=fact_incremental_strategy(),
     on_schema_change='fail',
+    pre_hook="{{ save_changed_keys([
+        {'relation': ref('stg_registration__applications')},
+        {'relation': ref('stg_registration__selection')},
+        {'relation': ref('stg_registration__revocations')},
+    ]) }}",
+    post_hook="{{ drop_changed_keys() }}",
 ) }}
 
 with
-{{ changed_applications([
-    {'relation': ref('stg_registration__applications')},
-    {'relation': ref('stg_registration__selection')},
-    {'relation': ref('stg_registration__revocations')},
-]) }}
 applications as (
     select * from {{ ref('stg_registration__applications') }}
-    {{ among_changed_applications() }}
+    {{ among_changed_keys() }}
 ),
 
 selection as (
     select * from {{ ref('stg_registration__selection') }}
-    {{ among_changed_applications() }}
+    {{ among_changed_keys() }}
 ),
 
 revocations as (
     select * from {{ ref('stg_registration__revocations') }}
-    {{ among_changed_applications() }}
+    {{ among_changed_keys() }}
 ),
 
 crosswalk as (

@@ -3,17 +3,18 @@
     unique_key='payment_id',
     incremental_strategy=fact_incremental_strategy(),
     on_schema_change='fail',
+    pre_hook="{{ save_changed_keys([
+        {'relation': ref('stg_registration__payments')},
+        {'relation': ref('fct_applications'), 'loaded_at': 'source_loaded_at'},
+        {'relation': ref('stg_registration__enrollments'), 'where': 'is_completed'},
+    ]) }}",
+    post_hook="{{ drop_changed_keys() }}",
 ) }}
 
 with
-{{ changed_applications([
-    {'relation': ref('stg_registration__payments')},
-    {'relation': ref('fct_applications'), 'loaded_at': 'source_loaded_at'},
-    {'relation': ref('stg_registration__enrollments'), 'where': 'is_completed'},
-]) }}
 payments as (
     select * from {{ ref('stg_registration__payments') }}
-    {{ among_changed_applications() }}
+    {{ among_changed_keys() }}
 ),
 
 applications as (
@@ -23,7 +24,7 @@ applications as (
 
 enrollments as (
     select * from {{ ref('stg_registration__enrollments') }}
-    {{ among_changed_applications() }}
+    {{ among_changed_keys() }}
 ),
 
 -- the training incentive is due after the first completed training of the application

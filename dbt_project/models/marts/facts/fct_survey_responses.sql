@@ -3,21 +3,22 @@
     unique_key='response_id',
     incremental_strategy=fact_incremental_strategy(),
     on_schema_change='fail',
+    pre_hook="{{ save_changed_keys([
+        {'relation': ref('stg_registration__surveys')},
+        {'relation': ref('fct_applications'), 'loaded_at': 'source_loaded_at'},
+    ]) }}",
+    post_hook="{{ drop_changed_keys() }}",
 ) }}
 
 with
-{{ changed_applications([
-    {'relation': ref('stg_registration__surveys')},
-    {'relation': ref('fct_applications'), 'loaded_at': 'source_loaded_at'},
-]) }}
 surveys as (
     select * from {{ ref('stg_registration__surveys') }}
-    {{ among_changed_applications() }}
+    {{ among_changed_keys() }}
 ),
 
 applications as (
     select * from {{ ref('fct_applications') }}
-    {{ among_changed_applications() }}
+    {{ among_changed_keys() }}
 ),
 
 joined as (
