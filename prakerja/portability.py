@@ -105,8 +105,10 @@ def _blank(text: str) -> str:
     return "".join("\n" if char == "\n" else " " for char in text)
 
 
-# Jinja first (it may hold quotes), then SQL comments, then the inside of string literals.
-_JINJA = re.compile(r"\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}", re.DOTALL)
+# Jinja first (it may hold quotes), then SQL comments, then the inside of string literals. A
+# Jinja string is consumed whole: a hook in a config block is a string holding `{{ ... }}`.
+_JINJA_STRING = r"""(?:"[^"]*"|'[^']*'|.)*?"""
+_JINJA = re.compile(rf"\{{#.*?#\}}|\{{%{_JINJA_STRING}%\}}|\{{\{{{_JINJA_STRING}\}}\}}", re.DOTALL)
 _COMMENT_OR_STRING = re.compile(r"--[^\n]*|/\*.*?\*/|'(?:[^']|'')*'", re.DOTALL)
 
 

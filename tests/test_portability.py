@@ -78,6 +78,17 @@ def test_portable_model_with_jinja_comments_and_strings_passes() -> None:
     assert lint_sql(PORTABLE_MODEL) == []
 
 
+def test_jinja_strings_holding_jinja_are_masked_whole() -> None:
+    # a config block whose hook is a string holding `{{ ... }}` and quotes of both kinds
+    sql = (
+        "{{ config(\n    pre_hook=\"{{ save_changed_keys([\n        {'relation': ref('a')},\n"
+        '    ]) }}",\n    post_hook="{{ drop_changed_keys() }}",\n) }}\nselect "x" from t'
+    )
+    violations = lint_sql(sql, "models/x.sql")
+    # only the SQL's own double-quoted identifier, on its line; nothing inside the config
+    assert {(v.line, v.rule) for v in violations} == {(7, "double_quoted_identifier")}
+
+
 def test_masking_keeps_line_numbers() -> None:
     sql = "select\n  {{ ref('a') }} as x,\n  -- c\n  amount::int\nfrom t"
     masked = mask_sql(sql)
