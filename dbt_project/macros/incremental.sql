@@ -29,9 +29,9 @@
 
 {#- In an incremental run, keeps only the rows whose key (an application, by default) a
     pre-hook listed in the model's table of changed keys (`save_changed_keys` below: those with
-    any contributing row loaded after the watermark). Pruning every input before the joins makes an
-    increment cost in proportion to the new loads, not to the whole history; `newer_than_loaded`
-    still decides which joined rows are written. -#}
+    any contributing row loaded after the watermark). Pruning every input before the joins
+    makes an increment cost in proportion to the new loads, not to the whole history;
+    `newer_than_loaded` still decides which joined rows are written. -#}
 {% macro among_changed_keys(key='application_id') -%}
     {%- if is_incremental() -%}
     where {{ key }} in (select {{ key }} from {{ changed_keys_relation() }})
@@ -58,8 +58,8 @@
     temp.main.{{ adapter.quote(this.identifier ~ '__changed_keys') }}
 {%- endmacro %}
 
-{#- Pre-hook of an incremental fact: writes the applications with any contributing row loaded
-    after the fact's watermark to a temporary table (`changed_keys_relation`). `inputs`
+{#- Pre-hook of an incremental model: writes the keys (applications, by default) with any
+    contributing row loaded after the model's watermark to a temporary table (`changed_keys_relation`). `inputs`
     lists the relations that contribute, each a dict with `relation`, optionally `loaded_at` (the
     load-time column, default `loaded_at`) and `where` (a further condition, e.g. only completed
     enrollments). A table, not a CTE: DuckDB then knows how few ids there are and skips the
@@ -81,7 +81,7 @@ create or replace temporary table {{ changed_keys_relation() }} as
     {%- endif -%}
 {%- endmacro %}
 
-{#- Post-hook of an incremental fact: drops its table of changed keys. -#}
+{#- Post-hook of an incremental model: drops its table of changed keys. -#}
 {% macro drop_changed_keys() -%}
     {%- if is_incremental() -%}
 drop table if exists {{ changed_keys_relation() }}

@@ -12,7 +12,7 @@
 
 -- One row per person: attributes as stated in the person's first application. Incremental
 -- like the facts: only the people with an application written since the last build are
--- ranked again, over all their applications.
+-- derived again, over all their applications.
 with
 applications as (
     select * from {{ ref('fct_applications') }}
