@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from expectations.spec import Check, Database, ResultRow
+from expectations.query_once import QueryOnce
+from expectations.spec import UNEXPECTED_ROWS, Check, Database, ResultRow
 
 MAX_ROWS_SHOWN = 5
 MAX_OBSERVED_CHARS = 600
@@ -59,6 +60,17 @@ def plan_suites(checks: Sequence[Check]) -> list[SuitePlan]:
         SuitePlan(suite, database, schema, table, asset, members[0].query, tuple(members))
         for (suite, database, schema, table, asset), members in groups.items()
     ]
+
+
+def check_queries(checks: Iterable[Check]) -> list[str]:
+    """The SQL of the checks that carry their own: query batches and unexpected-rows queries."""
+    queries: list[str] = []
+    for check in checks:
+        if check.query:
+            queries.append(check.query)
+        if check.expectation == UNEXPECTED_ROWS:
+            queries.append(str(check.kwargs["unexpected_rows_query"]))
+    return queries
 
 
 def gx_expectation(check: Check) -> Any:
@@ -231,6 +243,11 @@ def _validate_with_gx(
             )
         )
 
+    # each check's own SQL runs once, not once per metric GX computes from it (query_once.py)
+    once = QueryOnce(check_queries(checks))
+    engines = [source.get_execution_engine().engine for source in datasources.values()]
+    for engine in engines:
+        once.attach(engine)
     checkpoint = context.checkpoints.add(
         gx.Checkpoint(
             name="prakerja_check",
@@ -260,6 +277,8 @@ def _validate_with_gx(
                     observed = observed_text(check.expectation, bool(item.success), item.result)
                     done[key] = _result_row(check, bool(item.success), observed)
     finally:
+        for engine in engines:
+            once.detach(engine)
         for datasource in datasources.values():
             gx_shim.release(datasource)
     return done

@@ -84,6 +84,7 @@ select r.entity, r.file, r.rows_loaded, e.median_rows
 from ranked as r
 join earlier as e on e.entity = r.entity
 where r.rn = 1 and r.rows_loaded < {ref.LOAD_VS_MEDIAN_MIN} * e.median_rows
+order by r.entity
 """,
             "warning",
             f"latest file of each entity >= {ref.LOAD_VS_MEDIAN_MIN:.0%} of the median of its "
