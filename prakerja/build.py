@@ -97,8 +97,30 @@ def dbt_work_dir(settings: Settings) -> Path:
     return settings.home / "dbt"
 
 
+# dbt threads of a build when PRAKERJA_DBT_THREADS is unset (bench/README.md, 2026-12-07): a
+# full build runs one model at a time (two national-scale models side by side contend for the
+# cores and the memory limit: 385 s against 341 s); an incremental one runs two nodes at once,
+# so that one node's dbt bookkeeping (Python, about 20-40 ms a node over some 400 nodes)
+# overlaps another's query (one-wave night's dbt 45.9 s -> 39.4 s). One DuckDB database serves
+# both threads, under one memory limit.
+FULL_BUILD_DBT_THREADS = 1
+INCREMENTAL_DBT_THREADS = 2
+
+
+def dbt_threads_for(settings: Settings, full_refresh: bool = False) -> int:
+    """dbt's threads for a build: the setting when given, else by the kind of build."""
+    if settings.dbt_threads:
+        return settings.dbt_threads
+    if full_refresh or not settings.build_db.exists():
+        return FULL_BUILD_DBT_THREADS
+    return INCREMENTAL_DBT_THREADS
+
+
 def dbt_env(
-    settings: Settings, target: str = "duckdb", tests_since: Mapping[str, Any] | None = None
+    settings: Settings,
+    target: str = "duckdb",
+    tests_since: Mapping[str, Any] | None = None,
+    dbt_threads: int | None = None,
 ) -> dict[str, str]:
     """The environment profiles.yml and dbt_project.yml read: every path comes from here. The
     tested-through marks (prakerja.test_scope) travel in PRAKERJA_TESTS_SINCE, not as a dbt var:
@@ -111,7 +133,7 @@ def dbt_env(
             TESTS_SINCE_ENV: json.dumps(dict(tests_since or {})),
             "PRAKERJA_HOME": str(settings.home),
             "PRAKERJA_THREADS": str(settings.threads),
-            "PRAKERJA_DBT_THREADS": str(settings.dbt_threads),
+            "PRAKERJA_DBT_THREADS": str(dbt_threads or settings.dbt_threads or 1),
             "PRAKERJA_MEMORY_LIMIT": settings.memory_limit,
             "PRAKERJA_DBT_TARGET": target,
             "DBT_TARGET_PATH": str(work / "target"),
@@ -132,6 +154,7 @@ def run_dbt(
     args: list[str],
     target: str = "duckdb",
     tests_since: Mapping[str, Any] | None = None,
+    dbt_threads: int | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """`dbt <command> <args>` in the project, with the warehouse's environment."""
     # the project is found through cwd and DBT_PROJECT_DIR (`dbt docs generate` has no flag
@@ -140,7 +163,7 @@ def run_dbt(
     return subprocess.run(
         cmd,
         cwd=DBT_PROJECT_DIR,
-        env=dbt_env(settings, target, tests_since),
+        env=dbt_env(settings, target, tests_since, dbt_threads),
         capture_output=True,
         text=True,
         check=False,
@@ -228,8 +251,9 @@ def build(
         args.append("--full-refresh")
     scope = test_scope.scope_for_build(settings, full_refresh=full_refresh, all_tests=all_tests)
 
+    threads = dbt_threads_for(settings, full_refresh)
     started = time.time()
-    completed = run_dbt(settings, "build", args, tests_since=scope)
+    completed = run_dbt(settings, "build", args, tests_since=scope, dbt_threads=threads)
     seconds = time.time() - started
     results = _read_run_results(dbt_work_dir(settings) / "target" / "run_results.json", started)
     if results is None:
@@ -250,9 +274,10 @@ def build(
     if not success and not nodes:
         # dbt failed without a failed node (e.g. an error after the run): keep its own words
         nodes = [NodeFailure("dbt", "dbt", "error", _tail(completed.stdout + completed.stderr))]
-    summary = f"dbt build {'passed' if success else 'FAILED'} in {seconds:.1f} s: " + ", ".join(
-        f"{n} {status}" for status, n in sorted(counts.items())
-    )
+    summary = (
+        f"dbt build {'passed' if success else 'FAILED'} in {seconds:.1f} s "
+        f"({threads} thread{'s' if threads > 1 else ''}): "
+    ) + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
     if scope:
         summary += f"; {len(scope)} tests on incremental models read only their new rows"
     return BuildResult(

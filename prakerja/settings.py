@@ -6,9 +6,11 @@ PRAKERJA_KEEP_RELEASES      published releases kept for rollback; 7
 PRAKERJA_ALERT_WEBHOOK      URL that receives the summary of a failed or gated nightly run
 PRAKERJA_THREADS            DuckDB threads (ingestion, build, checks, publish); on the Spark
                             engine also dbt's threads and Spark's local[N]; 2
-PRAKERJA_DBT_THREADS        dbt models built at once; 1 (each model already uses every DuckDB
-                            thread: two national-scale models side by side contend for the
-                            cores and the memory limit, bench/README.md)
+PRAKERJA_DBT_THREADS        dbt nodes run at once; unset: 1 for a full build (each national-scale
+                            model already uses every DuckDB thread, and two side by side
+                            contend for the cores and the memory limit), 2 for an incremental
+                            one (its hundreds of small nodes overlap dbt's own Python with the
+                            queries), bench/README.md
 PRAKERJA_MEMORY_LIMIT       DuckDB memory_limit for ingestion, build, checks, publish; 6GB
 PRAKERJA_LOCK_STALE_SECONDS a nightly lock older than this whose pid is dead is stale; 21600
 PRAKERJA_FULL_TESTS_DAYS    an incremental build runs every dbt test on whole tables at least this
@@ -58,7 +60,7 @@ class Settings:
     memory_limit: str
     lock_stale_seconds: int
     full_tests_days: int = 7
-    dbt_threads: int = 1
+    dbt_threads: int | None = None  # None: chosen per build (prakerja.build.dbt_threads_for)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -73,7 +75,7 @@ class Settings:
             memory_limit=env.get("PRAKERJA_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT,
             lock_stale_seconds=_int(env, "PRAKERJA_LOCK_STALE_SECONDS", 6 * 3600),
             full_tests_days=_int(env, "PRAKERJA_FULL_TESTS_DAYS", 7),
-            dbt_threads=_int(env, "PRAKERJA_DBT_THREADS", 1),
+            dbt_threads=_int(env, "PRAKERJA_DBT_THREADS", 0) or None,
         )
 
     # Locations fixed by DESIGN.md: other tools rely on them.

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from prakerja.build import dbt_env
+from prakerja.build import dbt_env, dbt_threads_for
 from prakerja.cli import COMMANDS, main
 from prakerja.errors import ConfigError
 from prakerja.settings import Settings
@@ -60,12 +60,20 @@ def test_settings_defaults_and_locations(tmp_path) -> None:  # type: ignore[no-u
 
 
 def test_dbt_threads_are_their_own_setting_and_reach_dbt(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    # One model at a time by default (each already uses every DuckDB thread); DuckDB's threads
-    # stay PRAKERJA_THREADS.
+    # Unset, dbt's threads depend on the build: one model at a time for a full build (each
+    # already uses every DuckDB thread), two nodes at once for an incremental one. DuckDB's
+    # threads stay PRAKERJA_THREADS; a value given is used for every build.
     default = Settings.from_env({"PRAKERJA_HOME": str(tmp_path)})
-    assert (default.dbt_threads, default.threads) == (1, 2)
-    env = dbt_env(Settings.from_env({"PRAKERJA_HOME": str(tmp_path), "PRAKERJA_DBT_THREADS": "3"}))
+    assert (default.dbt_threads, default.threads) == (None, 2)
+    assert dbt_threads_for(default) == 1  # no build.duckdb yet: a full build
+    default.build_db.write_bytes(b"")
+    assert dbt_threads_for(default) == 2
+    assert dbt_threads_for(default, full_refresh=True) == 1
+    given = Settings.from_env({"PRAKERJA_HOME": str(tmp_path), "PRAKERJA_DBT_THREADS": "3"})
+    assert dbt_threads_for(given) == dbt_threads_for(given, full_refresh=True) == 3
+    env = dbt_env(given)
     assert (env["PRAKERJA_DBT_THREADS"], env["PRAKERJA_THREADS"]) == ("3", "2")
+    assert dbt_env(default, dbt_threads=2)["PRAKERJA_DBT_THREADS"] == "2"
     with pytest.raises(ConfigError, match="PRAKERJA_DBT_THREADS"):
         Settings.from_env({"PRAKERJA_DBT_THREADS": "0"})
 
