@@ -7,49 +7,60 @@ selected). On the national warehouse that was about 7 s of a 20 s check: the orp
 anti join ran twice (5.7 s, then 2.8 s), the province mix twice, the shares three times.
 
 `QueryOnce.attach(engine)` listens to the SQLAlchemy engine GX queries through. The first time
-a statement contains one of the given queries, as GX rendered it (`{batch}` substituted), that
+a statement contains one of the checks' queries exactly as GX renders it (`gx_renderings`), that
 text runs once into a temporary table of GX's own connection (it persists: expectations.gx_shim),
 and every statement, that one included, reads the table in its place. The expectations keep
 their SQL as written (the committed GX context and Data Docs show it unchanged); the rows are
 the ones the query returns, since they are its result; only the repeats go. A statement that
-matches nothing runs as it came, and a query that fails raises DuckDB's own error, as it would
-have without this.
+holds no such text runs as it came (a GX that renders differently loses the speed, not a
+result: tests/test_query_once.py says so), and a query that fails raises DuckDB's own error, as
+it would have without this.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from string import Formatter
 from typing import Any
 
 TEMP_PREFIX = "prakerja_check_query_"
 
 
-def _pattern(query: str) -> re.Pattern[str]:
-    """A regex matching `query` as GX renders it: the literal text with each `{batch}` (or any
-    other field) standing for whatever GX substitutes, e.g. `(SELECT * FROM t WHERE true)`."""
-    parts: list[str] = []
-    for literal, field, _, _ in Formatter().parse(query):
-        parts.append(re.escape(literal))
-        if field is not None:
-            parts.append(r"(?:.+?)")
-    return re.compile("".join(parts), re.DOTALL)
+def gx_renderings(query: str, batch_table: str | None = None) -> list[str]:
+    """The texts GX 1.24 sends for `query`: stripped of trailing semicolons and whitespace, with
+    `{batch}` replaced by the whole-table batch of `batch_table` (`schema.table`), aliased
+    `subselect` unless the query joins (then the query aliases it itself). A query asset's query
+    has no `{batch}` and is sent as it is. Empty when the query's braces do not format (GX
+    then rejects the query itself, and says why)."""
+    stripped = query.rstrip("; \t\r\n\v\f")
+    if not stripped:
+        return []
+    if batch_table is None:
+        return [stripped]
+    # SQLAlchemy's compiled form of GX's whole-table batch, line breaks included
+    subquery = f"(SELECT * \nFROM {batch_table} \nWHERE true)"
+    try:
+        return [
+            stripped.format(batch=f"{subquery} AS subselect"),
+            stripped.format(batch=subquery),
+        ]
+    except (KeyError, IndexError, ValueError):
+        return []
+
+
+def _whole(text: str) -> re.Pattern[str]:
+    """`text` as a whole in a statement: not the start of a longer name (`from t` in `from t2`)."""
+    return re.compile(re.escape(text) + r"(?![A-Za-z0-9_])")
 
 
 class QueryOnce:
     """The queries of one check run and the temporary tables holding their results."""
 
-    def __init__(self, queries: Iterable[str]) -> None:
-        # GX strips trailing semicolons and whitespace from a query before it renders it
-        unique = dict.fromkeys(q.rstrip("; \t\r\n\v\f") for q in queries if q.strip())
-        self._patterns = []
-        for query in unique:
-            try:
-                self._patterns.append(_pattern(query))
-            except ValueError:  # unpaired braces: GX rejects the query itself, and says why
-                continue
-        self._tables: dict[tuple[int, str], str] = {}  # (connection, rendered query) -> table
+    def __init__(self, renderings: Iterable[str]) -> None:
+        # longest first, so that a query holding another one as a part is found whole
+        longest_first = sorted(set(renderings), key=len, reverse=True)
+        self._texts = [(text, _whole(text)) for text in longest_first]
+        self._tables: dict[tuple[int, str], str] = {}  # (connection, query text) -> table
         # the DuckDB connections those tables live in, held so that no later connection (GX's
         # inspector opens and closes its own) can take the id of one that is gone
         self._connections: dict[int, Any] = {}
@@ -76,22 +87,21 @@ class QueryOnce:
         context: Any,
         executemany: bool,
     ) -> tuple[str, Any]:
-        for pattern in self._patterns:
-            found = pattern.search(statement)
-            if found is None:
+        for text, pattern in self._texts:
+            if pattern.search(statement) is None:
                 continue
-            rendered = found.group(0)
             # a temporary table lives in one DuckDB connection: key it by the DBAPI connection
             dbapi = conn.connection.dbapi_connection
             self._connections.setdefault(id(dbapi), dbapi)
-            key = (id(dbapi), rendered)
+            key = (id(dbapi), text)
             table = self._tables.get(key)
             if table is None:
                 table = f"temp.main.{TEMP_PREFIX}{len(self._tables) + 1}"
-                _create_outside_transaction(conn, cursor, table, rendered)
+                _create_outside_transaction(conn, cursor, table, text)
                 self._tables[key] = table
                 self.materialized += 1
-            statement = statement.replace(rendered, f"select * from {table}")
+            # the table name is ours: no backslash or group reference for `sub` to expand
+            statement = pattern.sub(f"select * from {table}", statement)
         return statement, parameters
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from expectations.query_once import QueryOnce
+from expectations.query_once import QueryOnce, gx_renderings
 from expectations.spec import UNEXPECTED_ROWS, Check, Database, ResultRow
 
 MAX_ROWS_SHOWN = 5
@@ -63,14 +63,17 @@ def plan_suites(checks: Sequence[Check]) -> list[SuitePlan]:
 
 
 def check_queries(checks: Iterable[Check]) -> list[str]:
-    """The SQL of the checks that carry their own: query batches and unexpected-rows queries."""
-    queries: list[str] = []
+    """The SQL of the checks that carry their own (query batches, unexpected-rows queries), as
+    GX sends it, for query_once."""
+    texts: list[str] = []
     for check in checks:
         if check.query:
-            queries.append(check.query)
+            texts += gx_renderings(check.query)
         if check.expectation == UNEXPECTED_ROWS:
-            queries.append(str(check.kwargs["unexpected_rows_query"]))
-    return queries
+            batch = None if check.query else f"{check.schema}.{check.table}"
+            if batch is not None:
+                texts += gx_renderings(str(check.kwargs["unexpected_rows_query"]), batch)
+    return texts
 
 
 def gx_expectation(check: Check) -> Any:

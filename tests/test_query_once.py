@@ -25,6 +25,7 @@ from expectations.spec import Check, unexpected_rows
 # distinctive text in the body of each query, to find the statements that carried it
 ORPHANS = "orphan_rows_marker"
 SHARES = "share_marker"
+LARGE = "large_marker"
 
 
 @pytest.fixture()
@@ -77,7 +78,17 @@ where '{SHARES}' <> ''
         )
         for column, low, high in (("low_share", 0.4, 0.6), ("n", 100, 100))
     ]
-    return [orphans, *shares]
+    large = unexpected_rows(
+        "suite_a",
+        "no_large_ids",
+        "raw",
+        "s",
+        "child",
+        f"select id from {{batch}} where id > 102 and '{LARGE}' <> ''",
+        "warning",
+        "no id above 102",
+    )
+    return [orphans, large, *shares]
 
 
 @pytest.fixture()
@@ -118,11 +129,12 @@ def test_each_query_runs_once_and_the_results_are_the_querys(
     assert results["share_low_share"].observed_value == "0.5"
     assert results["share_n"].observed_value == "100"
 
-    # Two queries, each run once into a table; GX's own statements (the rows, the count, the
+    # Three queries, each run once into a table; GX's own statements (the rows, the count, the
     # min of each column, the row count, the column reflection) all read the tables instead.
     (once,) = instances
-    assert once.materialized == 2
-    carried = [s for s in statements if ORPHANS in s or SHARES in s]
+    assert results["no_large_ids"].observed_value == "1 unexpected row(s): id=103"
+    assert once.materialized == 3
+    carried = [s for s in statements if ORPHANS in s or SHARES in s or LARGE in s]
     assert carried == [], carried
     reads = [s for s in statements if query_once.TEMP_PREFIX in s]
     assert len(reads) >= 4, reads
@@ -137,10 +149,12 @@ def test_without_it_gx_runs_each_query_several_times(
 
     assert {r.check_id: r.success for r in results} == {
         "children_have_parents": False,
+        "no_large_ids": False,
         "share_low_share": True,
         "share_n": True,
     }
     assert sum(ORPHANS in s for s in statements) >= 2
+    assert sum(LARGE in s for s in statements) >= 2
     assert sum(SHARES in s for s in statements) >= 2
 
 
@@ -167,10 +181,14 @@ def test_a_failing_query_still_reports_duckdbs_error(raw_db: Path) -> None:
     assert results["share_low_share"].observed_value == "0.5"
 
 
-def test_the_pattern_matches_the_query_as_gx_renders_it() -> None:
-    pattern = query_once._pattern("select * from {batch} as c where c.x > 1")
-    rendered = "select * from (SELECT * FROM s.t WHERE true) as c where c.x > 1"
-    wrapped = f"SELECT COUNT(*) FROM ({rendered}) AS sub"
-    found = pattern.search(wrapped)
-    assert found is not None and found.group(0) == rendered
-    assert pattern.search("select * from s.t as c where c.x > 2") is None
+def test_renderings_are_the_texts_gx_sends_and_match_whole() -> None:
+    query = "select c.id from {batch} as c where c.id > 1;\n"
+    aliased, joined = query_once.gx_renderings(query, "s.t")
+    batch = "(SELECT * \nFROM s.t \nWHERE true)"
+    assert aliased == f"select c.id from {batch} AS subselect as c where c.id > 1"
+    assert joined == f"select c.id from {batch} as c where c.id > 1"
+    assert query_once.gx_renderings("select 1 as n ; ") == ["select 1 as n"]
+    assert query_once.gx_renderings("select '{unpaired' from {batch}", "s.t") == []
+    whole = query_once._whole("select * from s.t")
+    assert whole.search("SELECT COUNT(*) FROM (select * from s.t) AS x")
+    assert whole.search("select * from s.t2") is None  # another table
