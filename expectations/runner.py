@@ -69,10 +69,10 @@ def check_queries(checks: Iterable[Check]) -> list[str]:
     for check in checks:
         if check.query:
             texts += gx_renderings(check.query)
-        if check.expectation == UNEXPECTED_ROWS:
-            batch = None if check.query else f"{check.schema}.{check.table}"
-            if batch is not None:
-                texts += gx_renderings(str(check.kwargs["unexpected_rows_query"]), batch)
+        if check.expectation == UNEXPECTED_ROWS and not check.query:
+            # (on a query batch GX renders {batch} otherwise: such a query runs as GX sends it)
+            query = str(check.kwargs["unexpected_rows_query"])
+            texts += gx_renderings(query, f"{check.schema}.{check.table}")
     return texts
 
 

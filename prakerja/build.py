@@ -99,10 +99,10 @@ def dbt_work_dir(settings: Settings) -> Path:
 
 # dbt threads of a build when PRAKERJA_DBT_THREADS is unset (bench/README.md, 2026-12-07): a
 # full build runs one model at a time (two national-scale models side by side contend for the
-# cores and the memory limit: 385 s against 341 s); an incremental one runs two nodes at once,
-# so that one node's dbt bookkeeping (Python, about 20-40 ms a node over some 400 nodes)
-# overlaps another's query (one-wave night's dbt 45.9 s -> 39.4 s). One DuckDB database serves
-# both threads, under one memory limit.
+# cores and the memory limit: --full-refresh 432.0 s against 351.9 s); an incremental one runs
+# two nodes at once, so that one node's dbt bookkeeping (Python, 20-40 ms a node over some 400
+# nodes) overlaps another's query (one-wave night's dbt 45.9 s -> 39.4 s). One DuckDB database
+# serves both threads, under one memory limit.
 FULL_BUILD_DBT_THREADS = 1
 INCREMENTAL_DBT_THREADS = 2
 
