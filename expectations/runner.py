@@ -69,8 +69,8 @@ def check_queries(checks: Iterable[Check]) -> list[str]:
     for check in checks:
         if check.query:
             texts += gx_renderings(check.query)
-        if check.expectation == UNEXPECTED_ROWS and not check.query:
-            # (on a query batch GX renders {batch} otherwise: such a query runs as GX sends it)
+        elif check.expectation == UNEXPECTED_ROWS:
+            # on its table (on a query batch GX renders {batch} otherwise; it then runs as sent)
             query = str(check.kwargs["unexpected_rows_query"])
             texts += gx_renderings(query, f"{check.schema}.{check.table}")
     return texts

@@ -111,7 +111,7 @@ def dbt_threads_for(settings: Settings, full_refresh: bool = False) -> int:
     """dbt's threads for a build: the setting when given, else by the kind of build."""
     if settings.dbt_threads:
         return settings.dbt_threads
-    if full_refresh or not settings.build_db.exists():
+    if test_scope.is_full_build(settings, full_refresh):
         return FULL_BUILD_DBT_THREADS
     return INCREMENTAL_DBT_THREADS
 
@@ -133,7 +133,7 @@ def dbt_env(
             TESTS_SINCE_ENV: json.dumps(dict(tests_since or {})),
             "PRAKERJA_HOME": str(settings.home),
             "PRAKERJA_THREADS": str(settings.threads),
-            "PRAKERJA_DBT_THREADS": str(dbt_threads or settings.dbt_threads or 1),
+            "PRAKERJA_DBT_THREADS": str(dbt_threads or dbt_threads_for(settings)),
             "PRAKERJA_MEMORY_LIMIT": settings.memory_limit,
             "PRAKERJA_DBT_TARGET": target,
             "DBT_TARGET_PATH": str(work / "target"),

@@ -119,12 +119,17 @@ def _definition_hash(path: str) -> str:
     return digest.hexdigest()
 
 
+def is_full_build(settings: Settings, full_refresh: bool) -> bool:
+    """A build that writes every model from scratch: `--full-refresh`, or no build.duckdb yet."""
+    return full_refresh or not settings.build_db.exists()
+
+
 def scope_for_build(settings: Settings, *, full_refresh: bool, all_tests: bool) -> dict[str, Mark]:
     """The `tests_since` marks for this build: {test unique_id: tested-through timestamp} for the
     tests that may read only new rows ({fact: timestamp} for a scoped singular test, one per
     fact it reads: load times interleave across facts, so one mark for all would read far more
     than the rows written since). Forgets the marks that can no longer be trusted."""
-    if full_refresh or not settings.build_db.exists():
+    if is_full_build(settings, full_refresh):
         _write(settings, {})
         return {}
     state = _read(settings)
@@ -251,4 +256,4 @@ def record_after_build(
     _write(settings, {"facts": facts, "singular": reads})
 
 
-__all__ = ["record_after_build", "scope_for_build", "state_path"]
+__all__ = ["is_full_build", "record_after_build", "scope_for_build", "state_path"]

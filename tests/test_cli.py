@@ -73,7 +73,8 @@ def test_dbt_threads_are_their_own_setting_and_reach_dbt(tmp_path) -> None:  # t
     assert dbt_threads_for(given) == dbt_threads_for(given, full_refresh=True) == 3
     env = dbt_env(given)
     assert (env["PRAKERJA_DBT_THREADS"], env["PRAKERJA_THREADS"]) == ("3", "2")
-    assert dbt_env(default, dbt_threads=2)["PRAKERJA_DBT_THREADS"] == "2"
+    assert dbt_env(default, dbt_threads=1)["PRAKERJA_DBT_THREADS"] == "1"
+    assert dbt_env(default)["PRAKERJA_DBT_THREADS"] == "2"  # the rule, when not told
     with pytest.raises(ConfigError, match="PRAKERJA_DBT_THREADS"):
         Settings.from_env({"PRAKERJA_DBT_THREADS": "0"})
 
