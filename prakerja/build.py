@@ -155,20 +155,52 @@ def run_dbt(
     target: str = "duckdb",
     tests_since: Mapping[str, Any] | None = None,
     dbt_threads: int | None = None,
+    ahead: DbtAhead | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """`dbt <command> <args>` in the project, with the warehouse's environment."""
+    """`dbt <command> <args>` in the project, with the warehouse's environment (in `ahead`, a
+    dbt process started earlier, when given)."""
+    env = dbt_env(settings, target, tests_since, dbt_threads)
+    if ahead is not None:
+        return ahead.run([command, *args], env)
     # the project is found through cwd and DBT_PROJECT_DIR (`dbt docs generate` has no flag
     # position that works for both `build` and `docs generate`)
     cmd = [dbt_executable(), command, *args]
     return subprocess.run(
         cmd,
         cwd=DBT_PROJECT_DIR,
-        env=dbt_env(settings, target, tests_since, dbt_threads),
+        env=env,
         capture_output=True,
         text=True,
         check=False,
         preexec_fn=_die_with_parent,
     )
+
+
+class DbtAhead:
+    """A dbt process started ahead of its build (prakerja.dbt_worker): it imports dbt while the
+    nightly run ingests, so the build starts with dbt loaded. `run` sends it the build's command
+    and environment and waits, like `run_dbt`; `discard` lets it exit unused (safe after `run`)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "prakerja.dbt_worker"],
+            cwd=DBT_PROJECT_DIR,
+            env=dbt_env(settings),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=_die_with_parent,
+        )
+
+    def run(self, argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+        request = json.dumps({"argv": argv, "env": env}) + "\n"
+        stdout, stderr = self.process.communicate(request)
+        return subprocess.CompletedProcess(["dbt", *argv], self.process.returncode, stdout, stderr)
+
+    def discard(self) -> None:
+        if self.process.returncode is None:
+            self.process.communicate("")
 
 
 def _die_with_parent() -> None:
@@ -225,6 +257,7 @@ def build(
     full_refresh: bool = False,
     all_tests: bool = False,
     engine: str = "duckdb",
+    ahead: DbtAhead | None = None,
 ) -> BuildResult:
     """Run `dbt build` (seeds, models, tests, unit tests) from raw.duckdb into build.duckdb.
 
@@ -253,7 +286,9 @@ def build(
 
     threads = dbt_threads_for(settings, full_refresh)
     started = time.time()
-    completed = run_dbt(settings, "build", args, tests_since=scope, dbt_threads=threads)
+    completed = run_dbt(
+        settings, "build", args, tests_since=scope, dbt_threads=threads, ahead=ahead
+    )
     seconds = time.time() - started
     results = _read_run_results(dbt_work_dir(settings) / "target" / "run_results.json", started)
     if results is None:

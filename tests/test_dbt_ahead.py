@@ -1,0 +1,63 @@
+"""The dbt process a nightly run starts ahead of its build (prakerja.dbt_worker): it runs the
+command it is sent exactly as the `dbt` executable does, and exits quietly when not used."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+from prakerja.build import DbtAhead, dbt_env, dbt_executable
+from prakerja.paths import DBT_PROJECT_DIR
+from tests.test_dbt_support import settings_for
+
+
+def _plain_dbt(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [dbt_executable(), *argv],
+        cwd=DBT_PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_the_worker_runs_a_command_like_the_dbt_executable(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path / "warehouse")
+    env = dbt_env(settings)
+    ahead = DbtAhead(settings)
+    result = ahead.run(["--version"], env)
+    plain = _plain_dbt(["--version"], env)
+    assert result.returncode == plain.returncode == 0
+    assert "duckdb" in result.stdout and result.stdout == plain.stdout
+    ahead.discard()  # after run: nothing left to do, no error
+    assert ahead.process.returncode == 0
+
+
+def test_a_bad_command_fails_in_the_worker_as_in_dbt(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path / "warehouse")
+    env = dbt_env(settings)
+    result = DbtAhead(settings).run(["no-such-command"], env)
+    plain = _plain_dbt(["no-such-command"], env)
+    assert result.returncode == plain.returncode == 2
+    assert "no-such-command" in result.stderr
+
+
+def test_the_worker_sees_the_environment_it_is_sent(tmp_path: Path) -> None:
+    """The build's environment (its tested-through marks, threads) is known only after
+    ingestion, so it travels with the command, not with the process start: here `dbt debug`
+    fails on a profile directory that only the sent environment names."""
+    settings = settings_for(tmp_path / "warehouse")
+    env = {**dbt_env(settings), "DBT_PROFILES_DIR": str(tmp_path / "no-profiles-here")}
+    result = DbtAhead(settings).run(["debug", "--config-dir"], env)
+    assert result.returncode == 0
+    assert str(tmp_path / "no-profiles-here") in result.stdout
+
+
+def test_an_unused_worker_exits_0_promptly(tmp_path: Path) -> None:
+    ahead = DbtAhead(settings_for(tmp_path / "warehouse"))
+    started = time.monotonic()
+    ahead.discard()
+    assert ahead.process.returncode == 0
+    assert time.monotonic() - started < 60
