@@ -13,6 +13,7 @@ warehouses (two tests, or a test beside a nightly run) can build at the same tim
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import shutil
@@ -192,6 +193,11 @@ class DbtAhead:
             text=True,
             preexec_fn=_die_with_parent,
         )
+
+    @staticmethod
+    def available() -> bool:
+        """dbt importable by this Python (the project's venv); else builds run the dbt on PATH."""
+        return importlib.util.find_spec("dbt.cli") is not None
 
     def run(self, argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         request = json.dumps({"argv": argv, "env": env}) + "\n"

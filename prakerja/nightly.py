@@ -267,7 +267,7 @@ def _steps(settings: Settings, inbox: Path, report: RunReport, pipeline: Pipelin
         )
 
     # dbt imports (4-5 s of Python) while the files load, not after (prakerja.dbt_worker)
-    ahead = DbtAhead(settings) if pipeline.build is real_build else None
+    ahead = DbtAhead(settings) if pipeline.build is real_build and DbtAhead.available() else None
     try:
         _run_step(report, "ingest", ingest)
         _run_step(report, "build", build)

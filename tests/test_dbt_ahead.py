@@ -3,6 +3,7 @@ command it is sent exactly as the `dbt` executable does, and exits quietly when 
 
 from __future__ import annotations
 
+import re
 import subprocess
 import time
 from pathlib import Path
@@ -23,16 +24,29 @@ def _plain_dbt(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProc
     )
 
 
+def _untimed(output: str) -> str:
+    """dbt's output without the time it prefixes to each line."""
+    return re.sub(r"(?m)^\d\d:\d\d:\d\d\s+", "", output)
+
+
 def test_the_worker_runs_a_command_like_the_dbt_executable(tmp_path: Path) -> None:
     settings = settings_for(tmp_path / "warehouse")
     env = dbt_env(settings)
     ahead = DbtAhead(settings)
-    result = ahead.run(["--version"], env)
-    plain = _plain_dbt(["--version"], env)
+    result = ahead.run(["debug", "--config-dir"], env)
+    plain = _plain_dbt(["debug", "--config-dir"], env)
     assert result.returncode == plain.returncode == 0
-    assert "duckdb" in result.stdout and result.stdout == plain.stdout
+    assert str(DBT_PROJECT_DIR) in result.stdout
+    assert _untimed(result.stdout) == _untimed(plain.stdout)
     ahead.discard()  # after run: nothing left to do, no error
     assert ahead.process.returncode == 0
+
+
+def test_the_worker_parses_the_project_into_the_warehouse(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path / "warehouse")
+    result = DbtAhead(settings).run(["parse"], dbt_env(settings))
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert (settings.home / "dbt" / "target" / "manifest.json").exists()
 
 
 def test_a_bad_command_fails_in_the_worker_as_in_dbt(tmp_path: Path) -> None:
