@@ -205,8 +205,15 @@ class DbtAhead:
         return subprocess.CompletedProcess(["dbt", *argv], self.process.returncode, stdout, stderr)
 
     def discard(self) -> None:
-        if self.process.returncode is None:
+        """Let an unused worker exit; kill one whose `run` was interrupted (as subprocess.run
+        kills its child when interrupted)."""
+        if self.process.returncode is not None:
+            return
+        if self.process.stdin is not None and not self.process.stdin.closed:
             self.process.communicate("")
+        else:
+            self.process.kill()
+            self.process.wait()
 
 
 def _die_with_parent() -> None:

@@ -3,7 +3,9 @@ command it is sent exactly as the `dbt` executable does, and exits quietly when 
 
 from __future__ import annotations
 
+import json
 import re
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -75,3 +77,15 @@ def test_an_unused_worker_exits_0_promptly(tmp_path: Path) -> None:
     ahead.discard()
     assert ahead.process.returncode == 0
     assert time.monotonic() - started < 60
+
+
+def test_a_worker_interrupted_while_running_is_killed(tmp_path: Path) -> None:
+    """The run ends on an error while dbt works (the request sent, its answer not read):
+    `discard` stops dbt instead of waiting for its build."""
+    settings = settings_for(tmp_path / "warehouse")
+    ahead = DbtAhead(settings)
+    assert ahead.process.stdin is not None
+    ahead.process.stdin.write(json.dumps({"argv": ["parse"], "env": dbt_env(settings)}) + "\n")
+    ahead.process.stdin.close()  # as communicate() does before it waits
+    ahead.discard()
+    assert ahead.process.returncode == -signal.SIGKILL
