@@ -63,7 +63,7 @@ def test_a_bad_command_fails_in_the_worker_as_in_dbt(tmp_path: Path) -> None:
 def test_the_worker_sees_the_environment_it_is_sent(tmp_path: Path) -> None:
     """The build's environment (its tested-through marks, threads) is known only after
     ingestion, so it travels with the command, not with the process start: here `dbt debug`
-    fails on a profile directory that only the sent environment names."""
+    names a profile directory that only the sent environment gives."""
     settings = settings_for(tmp_path / "warehouse")
     env = {**dbt_env(settings), "DBT_PROFILES_DIR": str(tmp_path / "no-profiles-here")}
     result = DbtAhead(settings).run(["debug", "--config-dir"], env)
