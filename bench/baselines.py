@@ -74,6 +74,8 @@ def compiled_sql(target_dir: Path, build_db: Path, raw_db: Path, out_db: Path) -
     work = out_db.parent / f"{catalog}.duckdb"
     work.unlink(missing_ok=True)
     con = _connect(str(work))
+    # the build's DuckDB settings (dbt_project/profiles.yml), so the bound runs the same engine
+    con.execute("set preserve_insertion_order = false")
     con.execute(f"attach '{raw_db}' as raw (read_only)")
     con.execute(f"attach '{build_db}' as dbt_built (read_only)")
     nodes: dict[str, dict[str, object]] = manifest["nodes"]  # type: ignore[assignment]
