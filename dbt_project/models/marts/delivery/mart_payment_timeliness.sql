@@ -11,7 +11,11 @@
 with
 {{ changed_waves([ref('fct_incentive_payments')]) }}
 training_payments as (
-    select * from {{ ref('fct_incentive_payments') }}
+    -- `has_person`: whether the payment's application names a person; the counts below need no
+    -- more of the 64-character key (one row per application there, and a person applies to a
+    -- wave once: macros/people.sql)
+    select *, participant_key is not null as has_person
+    from {{ ref('fct_incentive_payments') }}
     where payment_type = 'training_incentive' and {{ in_changed_waves() }}
 ),
 
@@ -25,7 +29,7 @@ paid as (
     select
         application_id,
         {{ first_by(
-            ['participant_key', 'wave_number', 'scheme', 'channel', 'days_completion_to_payment'],
+            ['has_person', 'wave_number', 'scheme', 'channel', 'days_completion_to_payment'],
             ['paid_date', 'tranche', 'payment_id']
         ) }} as first_payment,
         {{ distinct_tranches() }} as tranches_paid
@@ -36,7 +40,7 @@ paid as (
 
 first_payments as (
     select
-        p.first_payment.participant_key as participant_key,
+        p.first_payment.has_person as has_person,
         p.first_payment.wave_number as wave_number,
         p.first_payment.channel as channel,
         p.first_payment.days_completion_to_payment as days_completion_to_payment,
@@ -48,16 +52,15 @@ first_payments as (
 select
     cast(wave_number as {{ dbt.type_int() }}) as wave_number,
     cast(channel as {{ dbt.type_string() }}) as channel,
-    {{ to_count('count(distinct participant_key)') }} as participants_paid,
+    {{ to_count(people_in_wave('has_person')) }} as participants_paid,
     cast({{ percentile('days_completion_to_payment', 0.5) }} as double)
         as median_days_completion_to_first_payment,
     cast({{ percentile('days_completion_to_payment', 0.9) }} as double)
         as p90_days_completion_to_first_payment,
-    {{ to_count('count(distinct case when has_all_tranches then participant_key end)') }}
-        as paid_all_tranches,
+    {{ to_count(people_in_wave('has_person and has_all_tranches')) }} as paid_all_tranches,
     cast(
-        count(distinct case when has_all_tranches then participant_key end)
-        / cast(count(distinct participant_key) as double)
+        {{ people_in_wave('has_person and has_all_tranches') }}
+        / cast({{ people_in_wave('has_person') }} as double)
         as double
     ) as share_paid_all_tranches,
     cast(max(wave_source_loaded_at) as {{ dbt.type_timestamp() }}) as source_loaded_at

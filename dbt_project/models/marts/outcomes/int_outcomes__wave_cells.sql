@@ -45,6 +45,9 @@ labelled as (
 -- One row per person and cell first: the counts of people below become plain sums, instead of
 -- distinct aggregates over every answer. A person has one application, hence one first
 -- course, per wave, so cells of one course category in mart_outcomes add up to its people.
+-- Grouped by the application (twelve characters), which within a wave stands for its person,
+-- rather than by the 64-character participant_key (macros/people.sql); answers of an unknown
+-- application (no person) are summed but counted as nobody, as before.
 per_person as (
     select
         wave_number,
@@ -53,7 +56,8 @@ per_person as (
         first_course_listing_key,
         survey_type,
         arm,
-        participant_key,
+        application_id,
+        participant_key is not null as has_person,
         max(case when is_employed then 1 else 0 end) as employed,
         max(case when has_new_job then 1 else 0 end) as new_job,
         max(case when started_business then 1 else 0 end) as started_business,
@@ -62,7 +66,7 @@ per_person as (
         count(monthly_income_rp) as income_answers
     from labelled
     group by wave_number, province_code_bps, gender, first_course_listing_key, survey_type, arm,
-        participant_key
+        application_id, participant_key is not null
 )
 
 select
@@ -72,15 +76,12 @@ select
     cast(first_course_listing_key as {{ dbt.type_string() }}) as first_course_listing_key,
     cast(survey_type as {{ dbt.type_string() }}) as survey_type,
     cast(arm as {{ dbt.type_string() }}) as arm,
-    {{ to_count('count(participant_key)') }} as respondents,
-    {{ to_count('sum(case when participant_key is not null then employed else 0 end)') }}
-        as employed,
-    {{ to_count('sum(case when participant_key is not null then new_job else 0 end)') }}
-        as new_job,
-    {{ to_count('sum(case when participant_key is not null then started_business else 0 end)') }}
+    {{ to_count(people_in_wave('has_person')) }} as respondents,
+    {{ to_count('sum(case when has_person then employed else 0 end)') }} as employed,
+    {{ to_count('sum(case when has_person then new_job else 0 end)') }} as new_job,
+    {{ to_count('sum(case when has_person then started_business else 0 end)') }}
         as started_business,
-    {{ to_count('sum(case when participant_key is not null then skills_improved else 0 end)') }}
-        as skills_improved,
+    {{ to_count('sum(case when has_person then skills_improved else 0 end)') }} as skills_improved,
     cast(sum(income_sum) as decimal(38,2)) as income_sum_rp,
     {{ to_count('sum(income_answers)') }} as income_answers,
     cast(max(wave_source_loaded_at) as {{ dbt.type_timestamp() }}) as source_loaded_at
