@@ -37,7 +37,9 @@ labelled as (
         r.*,
         -- the control group bought no training: no course, whatever the data says
         case when r.arm = 'control' then null else f.course_listing_key end
-            as first_course_listing_key
+            as first_course_listing_key,
+        -- an answer of an unknown application names no person
+        r.participant_key is not null as has_person
     from responses as r
     left join first_courses as f on r.application_id = f.application_id
 ),
@@ -57,7 +59,7 @@ per_person as (
         survey_type,
         arm,
         application_id,
-        participant_key is not null as has_person,
+        has_person,
         max(case when is_employed then 1 else 0 end) as employed,
         max(case when has_new_job then 1 else 0 end) as new_job,
         max(case when started_business then 1 else 0 end) as started_business,
@@ -66,7 +68,7 @@ per_person as (
         count(monthly_income_rp) as income_answers
     from labelled
     group by wave_number, province_code_bps, gender, first_course_listing_key, survey_type, arm,
-        application_id, participant_key is not null
+        application_id, has_person
 )
 
 select
